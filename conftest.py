@@ -1,0 +1,4 @@
+"""Root conftest: the harness's own pytest plugin is loaded through its entry point
+(``connect_contract.pytest_plugin``), so nothing is registered here twice."""
+
+collect_ignore_glob = ["benchmarks/*", "node_modules/*", ".venv/*"]

@@ -1,0 +1,3 @@
+from connect_contract.cli import run
+
+run()

@@ -1,0 +1,45 @@
+"""The pytest plugin (entry point ``connect_contract``): options and fixtures for conformance runs.
+
+Installed with the package, so another repository can run ``pytest --endpoint URL`` or
+``pytest --client-cmd CMD`` against the harness's conformance tests or its own.
+Fixtures live beside the capability they serve and are imported here so pytest finds them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from connect_contract import _pytest_compat
+
+_pytest_compat.install()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    server = parser.getgroup("connect-contract server", "connect-contract: server conformance")
+    server.addoption(
+        "--endpoint",
+        default=os.environ.get("CONNECT_CONTRACT_ENDPOINT"),
+        help="Base URL of the implementation under test (default: start the built-in mock).",
+    )
+    server.addoption("--sigv4", action="store_true", help="Sign every request (standard AWS credential chain).")
+    server.addoption("--region", default="us-east-1", help="Region for signing and scopes (default us-east-1).")
+    server.addoption("--max-examples", type=int, default=None, help="Generated cases per phase.")
+    server.addoption("--seed", type=int, default=None, help="Seed for generated cases.")
+    server.addoption("--rate-limit", default=None, help="Request rate limit, e.g. 2/s.")
+    client = parser.getgroup("connect-contract client", "connect-contract: client conformance")
+    client.addoption(
+        "--client",
+        action="append",
+        default=None,
+        choices=["boto3", "awscli", "js"],
+        help="A built-in client to check (repeatable).",
+    )
+    client.addoption("--client-cmd", default=None, help="Adapter command of any client (see README).")
+    common = parser.getgroup("connect-contract", "connect-contract")
+    common.addoption("--strict", action="store_true", help="Fail on recommended checks too.")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    _pytest_compat.unique_parametrized_ids(items)
