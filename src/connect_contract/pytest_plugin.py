@@ -38,7 +38,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     client.addoption("--client-cmd", default=None, help="Adapter command of any client (see README).")
     common = parser.getgroup("connect-contract", "connect-contract")
-    common.addoption("--strict", action="store_true", help="Fail on recommended checks too.")
+    # pytest owns --strict (an alias of --strict-markers), so the CLI's --strict is spelled out here.
+    common.addoption(
+        "--strict-recommended",
+        action="store_true",
+        help="Fail on recommended checks too (the CLI's --strict).",
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
