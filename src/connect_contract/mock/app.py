@@ -1,0 +1,250 @@
+"""The mock as a plain ASGI application: the operation route and the ``/_mock`` control routes.
+
+Plain ASGI rather than a framework router keeps the operation's hot path to a handful of function
+calls (body read with a size limit, one ``json.loads``, the compiled member checks), which is what
+lets the mock keep up with a bare Starlette app that does no validation at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from connect_contract import sigv4
+from connect_contract.mock import responses as r
+from connect_contract.mock.config import MockConfig
+from connect_contract.mock.faults import FaultQueue, FaultSpecError, parse_fault
+from connect_contract.mock.models import CaptureLog, SessionStore
+from connect_contract.mock.semantics import (
+    CONFLICT_ERROR,
+    INSTANCE_ID,
+    PARAMETER_ERROR,
+    REQUEST_ERROR,
+    STATE,
+    semantic_problem,
+)
+from connect_contract.mock.validation import BodyError, InputValidator, is_json_media_type, parse_object
+from connect_contract.model import load_operation
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+CONTROL_PREFIX = "/_mock/"
+
+
+class TooLarge(Exception):
+    pass
+
+
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+    """The request body, refusing (without buffering it) anything over ``limit`` bytes."""
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit() and int(value) > limit:
+            raise TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        if chunk:
+            size += len(chunk)
+            if size > limit:
+                raise TooLarge
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+
+
+async def send_reply(send: Send, reply: r.Reply) -> None:
+    await send({"type": "http.response.start", "status": reply.status, "headers": reply.wire_headers()})
+    await send({"type": "http.response.body", "body": reply.body})
+
+
+class MockApp:
+    """One mock instance; its state (sessions, captured requests, faults) lives as long as it does."""
+
+    def __init__(self, config: MockConfig | None = None) -> None:
+        self.config = config or MockConfig()
+        op = load_operation()
+        self.operation_path = op.request_uri
+        self.operation_method = op.http_method
+        self.signing_name = op.signing_name
+        self.validator = InputValidator(op)
+        self.sessions = SessionStore()
+        self.captured = CaptureLog(self.config.capture_limit)
+        self.faults = FaultQueue()
+        self.too_large = r.error_reply(
+            r.REQUEST_TOO_LARGE, f"Request body is larger than {self.config.max_body_bytes} bytes", close=True
+        )
+        self._control: dict[tuple[str, str], Callable[[bytes], Awaitable[r.Reply]]] = {
+            ("POST", "sessions"): self._issue_session,
+            ("GET", "sessions"): self._list_sessions,
+            ("POST", "faults"): self._add_fault,
+            ("GET", "faults"): self._list_faults,
+            ("DELETE", "faults"): self._clear_faults,
+            ("POST", "reset"): self._reset,
+            ("GET", "requests"): self._list_requests,
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path = scope["path"]
+            if path == self.operation_path:
+                reply = await self._operation(scope, receive)
+            elif path.startswith(CONTROL_PREFIX):
+                reply = await self._control_route(scope, receive)
+            else:
+                reply = r.error_reply(r.UNKNOWN_OPERATION, "No operation is served at this path")
+            if reply is not None:
+                await send_reply(send, reply)
+        elif scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+
+    # --- the operation ---------------------------------------------------------------------------
+
+    async def _operation(self, scope: Scope, receive: Receive) -> r.Reply | None:
+        method = scope["method"]
+        if method != self.operation_method:
+            reply = r.error_reply(r.METHOD_NOT_ALLOWED, f"{method} is not allowed here; use {self.operation_method}")
+            return r.Reply(reply.status, (*reply.headers, (b"allow", self.operation_method.encode())), reply.body)
+        try:
+            body = await read_body(scope, receive, self.config.max_body_bytes)
+        except TooLarge:
+            return self.too_large
+        headers = scope["headers"]
+        self.captured.add(method, scope["path"], scope["query_string"], headers, body)
+        fault = self.faults.take()
+        if fault is not None:
+            if fault.delay_ms:
+                await asyncio.sleep(fault.delay_ms / 1000)
+            if fault.reply is not None:
+                return fault.reply
+        if self.config.auth == "sigv4":
+            verdict = self._verify(scope, body)
+            if not verdict.ok:
+                assert verdict.error is not None
+                return r.error_reply(verdict.error, verdict.reason)
+        try:
+            document = parse_object(body)
+        except BodyError as exc:
+            return r.error_reply(r.SERIALIZATION, str(exc))
+        content_type = None
+        for name, value in headers:
+            if name == b"content-type":
+                content_type = value
+        if not is_json_media_type(content_type):
+            return r.error_reply(r.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json")
+        params, problem = self.validator.check(document)
+        if problem is not None:
+            return r.error_reply(PARAMETER_ERROR, problem)
+        problem = semantic_problem(params)
+        if problem is not None:
+            return r.error_reply(REQUEST_ERROR, problem)
+        if self.config.mode == "stateful":
+            session = self.sessions.lookup(params[STATE], params[INSTANCE_ID])
+            if session is None:
+                return r.error_reply(REQUEST_ERROR, f"Unknown {STATE} for this {INSTANCE_ID}")
+            if session.completed_at is not None:
+                return r.error_reply(CONFLICT_ERROR, f"This {STATE} has already been completed")
+            self.sessions.complete(session, params)
+        else:
+            self.sessions.record(params)
+        return r.SUCCESS
+
+    def _verify(self, scope: Scope, body: bytes) -> sigv4.Verdict:
+        joined: dict[str, str] = {}
+        for raw_name, raw_value in scope["headers"]:
+            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+            joined[name] = f"{joined[name]},{value}" if name in joined else value
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        return sigv4.verify(
+            scope["method"],
+            raw_path.decode("latin-1").split("?", 1)[0],
+            scope["query_string"].decode("latin-1"),
+            joined,
+            body,
+            self.config.credentials.get,
+            service=self.signing_name,
+            region=self.config.region,
+        )
+
+    # --- control routes --------------------------------------------------------------------------
+
+    async def _control_route(self, scope: Scope, receive: Receive) -> r.Reply:
+        name = scope["path"][len(CONTROL_PREFIX) :].rstrip("/")
+        handler = self._control.get((scope["method"], name))
+        if handler is None:
+            allowed = sorted(method for method, route in self._control if route == name)
+            if not allowed:
+                return r.error_reply(r.UNKNOWN_OPERATION, "Unknown mock control route")
+            reply = r.error_reply(r.METHOD_NOT_ALLOWED, f"Use {', '.join(allowed)} on this route")
+            return r.Reply(reply.status, (*reply.headers, (b"allow", ", ".join(allowed).encode())), reply.body)
+        try:
+            body = await read_body(scope, receive, self.config.max_body_bytes)
+        except TooLarge:
+            return self.too_large
+        return await handler(body)
+
+    @staticmethod
+    def _json_body(body: bytes) -> Any:
+        try:
+            return json.loads(body or b"{}")
+        except ValueError:
+            return None
+
+    async def _issue_session(self, body: bytes) -> r.Reply:
+        document = self._json_body(body)
+        instance_id = document.get(INSTANCE_ID) if isinstance(document, dict) else None
+        problem = self.validator.check_member(INSTANCE_ID, instance_id)
+        if problem is not None or not isinstance(instance_id, str):
+            return r.error_reply(r.CONTROL_ERROR, f"POST /_mock/sessions needs {{{INSTANCE_ID!r}: ...}}: {problem}")
+        session = self.sessions.issue(instance_id)
+        return r.json_reply({STATE: session.state, INSTANCE_ID: session.instance_id}, 201)
+
+    async def _list_sessions(self, body: bytes) -> r.Reply:
+        return r.json_reply({"mode": self.config.mode, "sessions": self.sessions.as_json()})
+
+    async def _add_fault(self, body: bytes) -> r.Reply:
+        document = self._json_body(body)
+        specs = document if isinstance(document, list) else [document]
+        try:
+            faults = [parse_fault(spec) for spec in specs]
+        except FaultSpecError as exc:
+            return r.error_reply(r.CONTROL_ERROR, f"Invalid fault: {exc}")
+        for fault in faults:
+            self.faults.add(fault)
+        return r.json_reply({"faults": self.faults.as_json()}, 201)
+
+    async def _list_faults(self, body: bytes) -> r.Reply:
+        return r.json_reply({"faults": self.faults.as_json()})
+
+    async def _clear_faults(self, body: bytes) -> r.Reply:
+        self.faults.clear()
+        return r.json_reply({"faults": []})
+
+    async def _reset(self, body: bytes) -> r.Reply:
+        self.faults.clear()
+        self.sessions.clear()
+        self.captured.clear()
+        return r.json_reply({})
+
+    async def _list_requests(self, body: bytes) -> r.Reply:
+        return r.json_reply({"requests": self.captured.as_json()})
+
+
+def create_app(config: MockConfig | None = None) -> MockApp:
+    """A new, independent mock (ASGI app); ``config`` defaults to lenient mode without auth."""
+    return MockApp(config)

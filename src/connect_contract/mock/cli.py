@@ -1,0 +1,119 @@
+"""``connect-contract serve``: run the reference mock (or a cassette replay server) on uvicorn."""
+
+from __future__ import annotations
+
+import importlib
+import signal
+import socket
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+import uvicorn
+
+from connect_contract.mock.config import AUTHS, MODES, MockConfig
+from connect_contract.serving import LOOPBACK
+
+REPLAY_MODULE = "connect_contract.cassettes.replay_server"
+
+
+def _replay_app(directory: Path) -> Any:
+    try:
+        module = importlib.import_module(REPLAY_MODULE)
+    except ImportError as exc:
+        raise click.ClickException(f"cassette replay is not available in this installation ({exc})") from None
+    return module.create_app(directory)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """Bind and listen before printing the URL, so a client that reads it can connect at once."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    sock.listen(2048)
+    return sock
+
+
+class _Server(uvicorn.Server):
+    """uvicorn re-raises the SIGINT/SIGTERM it handled once it has shut down, which turns a clean
+    Ctrl-C into "Aborted!" and exit 1 (or death by SIGTERM).  A stop request is the normal end here."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        super().handle_exit(sig, frame)
+        captured = getattr(self, "_captured_signals", None)
+        if isinstance(captured, list):
+            captured.clear()
+
+
+@click.command()
+@click.option("--host", default=LOOPBACK, show_default=True, help="Interface to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="0 picks a free port.")
+@click.option("--mode", type=click.Choice(MODES), default="lenient", show_default=True, help="State handling.")
+@click.option("--auth", type=click.Choice(AUTHS), default="none", show_default=True, help="Require SigV4.")
+@click.option("--access-key-id", envvar="CONNECT_CONTRACT_MOCK_ACCESS_KEY_ID", help="Accepted key id (sigv4).")
+@click.option(
+    "--secret-access-key",
+    envvar="CONNECT_CONTRACT_MOCK_SECRET_ACCESS_KEY",
+    help="Its secret (sigv4; prefer the environment variable CONNECT_CONTRACT_MOCK_SECRET_ACCESS_KEY).",
+)
+@click.option("--region", default=None, help="Pin the SigV4 scope's region (default: any).")
+@click.option(
+    "--cassettes",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Serve recorded cassettes from this directory instead of the mock.",
+)
+def serve(
+    host: str,
+    port: int,
+    mode: str,
+    auth: str,
+    access_key_id: str | None,
+    secret_access_key: str | None,
+    region: str | None,
+    cassettes: Path | None,
+) -> None:
+    """Run the reference mock of UpdateParticipantAuthentication (Ctrl-C stops it).
+
+    \b
+    POST /contact/update-participant-authentication   the operation
+    POST /_mock/sessions {"InstanceId": ...}          issue a State (stateful mode)
+    GET  /_mock/sessions                              sessions and what completed them (redacted)
+    POST /_mock/faults {"error": NAME, "count": N}    inject errors, raw responses, delays
+    GET  /_mock/requests                              captured requests (redacted)
+    POST /_mock/reset                                 clear everything
+    """
+    if auth == "sigv4" and not (access_key_id and secret_access_key):
+        raise click.UsageError("--auth sigv4 needs --access-key-id and --secret-access-key")
+    if auth != "sigv4" and (access_key_id or secret_access_key or region):
+        raise click.UsageError("--access-key-id, --secret-access-key and --region only apply with --auth sigv4")
+    if cassettes is not None:
+        app = _replay_app(cassettes)
+        what = f"cassette replay of {cassettes}"
+    else:
+        from connect_contract.mock.app import create_app
+
+        credentials = {access_key_id: secret_access_key} if access_key_id and secret_access_key else {}
+        config = MockConfig(mode=mode, auth=auth, credentials=credentials, region=region)  # type: ignore[arg-type]
+        app = create_app(config)
+        what = f"reference mock (mode={mode}, auth={auth}{f', region={region}' if region else ''})"
+    server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+
+    def stop_early(sig: int, frame: FrameType | None) -> None:  # a stop before uvicorn took over the signals
+        server.should_exit = True
+
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, stop_early)
+    sock = _bind(host, port)
+    bound_port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"connect-contract {what} listening on http://{shown}:{bound_port}", err=True)
+    click.echo(f"http://{shown}:{bound_port}")
+    server.run(sockets=[sock])
+    click.echo("connect-contract: stopped", err=True)

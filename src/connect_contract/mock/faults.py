@@ -1,0 +1,120 @@
+"""Fault injection: a FIFO queue of canned answers for the next operation calls.
+
+Each operation call consumes one unit of the fault at the head of the queue (its ``count``, default 1):
+it waits ``delay_ms`` if set, then answers the fault's response if it has one, else runs normally.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from connect_contract.contracts import error_validator
+from connect_contract.mock.responses import Reply, error_reply
+from connect_contract.model import load_operation
+
+MAX_DELAY_MS = 600_000
+MAX_COUNT = 1_000_000
+_COMMON_KEYS = {"count", "delay_ms"}
+_ERROR_KEYS = {"error", "message"}
+_RAW_KEYS = {"status", "headers", "body"}
+
+
+class FaultSpecError(ValueError):
+    """A fault specification the mock cannot honour (answered 400 on the control route)."""
+
+
+@dataclass
+class Fault:
+    remaining: int
+    delay_ms: int
+    reply: Reply | None
+    spec: dict[str, Any]  # as posted, for GET /_mock/faults
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.spec, "remaining": self.remaining}
+
+
+def _int(spec: dict[str, Any], key: str, default: int, low: int, high: int) -> int:
+    value = spec.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise FaultSpecError(f"'{key}' must be an integer from {low} to {high}")
+    return value
+
+
+def _error_fault(spec: dict[str, Any]) -> Reply:
+    op = load_operation()
+    name = spec["error"]
+    if name not in op.error_names:
+        raise FaultSpecError(f"'error' must be a modeled error: {', '.join(op.error_names)}")
+    message = spec.get("message", f"Injected {name}")
+    if not isinstance(message, str):
+        raise FaultSpecError("'message' must be a string")
+    # Other members of the error shape (e.g. InvalidRequestException's Reason) are passed through by model name.
+    members = {m.name for m in op.error(name).shape.members} - {"Message"}
+    extra = {key: spec[key] for key in members if key in spec}
+    body = {"Message": message, **extra}
+    problems = list(error_validator(name).iter_errors(body))
+    if problems:
+        raise FaultSpecError(f"the {name} body would not match its schema: {problems[0].message}")
+    return error_reply(name, message, extra)
+
+
+def _raw_fault(spec: dict[str, Any]) -> Reply:
+    status = _int(spec, "status", 500, 100, 599)
+    headers = spec.get("headers", {})
+    body = spec.get("body", "")
+    if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
+        raise FaultSpecError("'headers' must be an object of string values")
+    if not isinstance(body, str):
+        raise FaultSpecError("'body' must be a string (sent as UTF-8)")
+    encoded = tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
+    return Reply(status, encoded, body.encode("utf-8"))
+
+
+def parse_fault(spec: Any) -> Fault:
+    """Validate one posted fault specification."""
+    if not isinstance(spec, dict):
+        raise FaultSpecError("a fault is a JSON object")
+    op = load_operation()
+    extra_members = {m.name for e in op.errors for m in e.shape.members} - {"Message"}
+    unknown = set(spec) - _COMMON_KEYS - _ERROR_KEYS - _RAW_KEYS - extra_members
+    if unknown:
+        raise FaultSpecError(f"unknown fault key(s): {', '.join(sorted(unknown))}")
+    if "error" in spec and _RAW_KEYS & spec.keys():
+        raise FaultSpecError("a fault is either a modeled 'error' or a raw 'status'/'headers'/'body', not both")
+    count = _int(spec, "count", 1, 1, MAX_COUNT)
+    delay = _int(spec, "delay_ms", 0, 0, MAX_DELAY_MS)
+    reply: Reply | None = None
+    if "error" in spec:
+        reply = _error_fault(spec)
+    elif _RAW_KEYS & spec.keys():
+        reply = _raw_fault(spec)
+    elif "delay_ms" not in spec:
+        raise FaultSpecError("a fault needs 'error', 'status' (raw response) or 'delay_ms'")
+    return Fault(count, delay, reply, dict(spec))
+
+
+class FaultQueue:
+    def __init__(self) -> None:
+        self._queue: deque[Fault] = deque()
+
+    def add(self, fault: Fault) -> None:
+        self._queue.append(fault)
+
+    def take(self) -> Fault | None:
+        """Consume one unit of the head fault (``None`` when no fault is pending)."""
+        if not self._queue:
+            return None
+        fault = self._queue[0]
+        fault.remaining -= 1
+        if fault.remaining <= 0:
+            self._queue.popleft()
+        return fault
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [fault.as_json() for fault in self._queue]
+
+    def clear(self) -> None:
+        self._queue.clear()

@@ -1,0 +1,138 @@
+"""The mock's state, pure Python (no HTTP): issued sessions, captured requests.
+
+Captured requests are stored raw and redacted only when read back (``GET /_mock/requests``), so the
+hot path does one ``deque.append``; the raw bytes never leave the process.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from connect_contract.contracts import sensitive_request_members
+from connect_contract.mock.semantics import INSTANCE_ID, STATE
+from connect_contract.model import load_operation
+from connect_contract.redaction import placeholder, redact_body, redact_headers, redact_text
+
+
+@dataclass
+class Session:
+    state: str
+    instance_id: str
+    issued: bool  # issued by POST /_mock/sessions (stateful), or just seen (lenient)
+    created_at: float = field(default_factory=time.time)
+    completed_at: float | None = None
+    received: dict[str, Any] | None = None  # what completed it, sensitive values redacted
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            STATE: self.state,
+            INSTANCE_ID: self.instance_id,
+            "issued": self.issued,
+            "completed": self.completed_at is not None,
+            "completedAt": self.completed_at,
+            "received": self.received,
+        }
+
+
+def new_state() -> str:
+    """A fresh State that satisfies the model's State constraints."""
+    rule = load_operation().member(STATE).shape
+    state = secrets.token_urlsafe(24)  # 32 URL-safe characters
+    if (rule.min_length and len(state) < rule.min_length) or (rule.max_length and len(state) > rule.max_length):
+        raise RuntimeError("the model's State length no longer fits the mock's generated states")
+    return state
+
+
+class SessionStore:
+    def __init__(self) -> None:
+        self._sessions: dict[str, Session] = {}
+        self._order: list[Session] = []
+
+    def issue(self, instance_id: str) -> Session:
+        session = Session(new_state(), instance_id, issued=True)
+        self._sessions[session.state] = session
+        self._order.append(session)
+        return session
+
+    def lookup(self, state: str, instance_id: str) -> Session | None:
+        """The issued session for this State *and* InstanceId (a State is bound to its instance)."""
+        session = self._sessions.get(state)
+        if session is None or session.instance_id != instance_id:
+            return None
+        return session
+
+    def complete(self, session: Session, params: dict[str, Any]) -> None:
+        session.completed_at = time.time()
+        session.received = redact_body({k: v for k, v in params.items() if k not in (STATE, INSTANCE_ID)})
+
+    def record(self, params: dict[str, Any]) -> None:
+        """Lenient mode: remember a completed call whose State the mock never issued."""
+        session = Session(params[STATE], params[INSTANCE_ID], issued=False)
+        self.complete(session, params)
+        self._order.append(session)
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [session.as_json() for session in self._order]
+
+    def clear(self) -> None:
+        self._sessions.clear()
+        self._order.clear()
+
+
+@dataclass(frozen=True)
+class CapturedRequest:
+    method: str
+    path: str
+    query: bytes
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+    at: float
+
+    def as_json(self) -> dict[str, Any]:
+        joined: dict[str, str] = {}
+        for raw_name, raw_value in self.headers:
+            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+            joined[name] = f"{joined[name]},{value}" if name in joined else value
+        return {
+            "method": self.method,
+            "path": self.path,
+            "query": self.query.decode("latin-1"),
+            "headers": redact_headers(joined),
+            "body": redact_raw_body(self.body),
+            "receivedAt": self.at,
+        }
+
+
+def _sensitive_member_re() -> re.Pattern[str]:
+    names = "|".join(re.escape(name) for name in sorted(sensitive_request_members()))
+    return re.compile(rf'("(?:{names})"\s*:\s*)("(?:[^"\\]|\\.)*"?)')
+
+
+_SENSITIVE_IN_TEXT = _sensitive_member_re()
+
+
+def redact_raw_body(body: bytes) -> str:
+    """Body text with sensitive members redacted, even when the body is not valid JSON."""
+    text = body.decode("utf-8", errors="replace")
+    text = redact_text(text)
+    # Malformed JSON is not decoded by redact_text; still hide any string that follows a sensitive key.
+    return _SENSITIVE_IN_TEXT.sub(lambda m: f'{m[1]}"{placeholder(m[1].split(chr(34))[1])}"', text)
+
+
+class CaptureLog:
+    def __init__(self, limit: int) -> None:
+        self._entries: deque[CapturedRequest] = deque(maxlen=limit)
+
+    def add(self, method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        self._entries.append(CapturedRequest(method, path, query, headers, body, time.time()))
+
+    def as_json(self) -> list[dict[str, Any]]:
+        return [entry.as_json() for entry in self._entries]
+
+    def clear(self) -> None:
+        self._entries.clear()

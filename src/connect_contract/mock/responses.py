@@ -1,0 +1,91 @@
+"""Building the mock's responses: success, modeled errors, protocol-level errors.
+
+Statuses of modeled errors come from the model.  A handful of answers are *not* modeled for this
+operation but are what the AWS front end (or any Smithy restJson1 server) sends before the operation
+ever runs: malformed bodies, wrong media types, oversize bodies, missing or bad signatures, unknown
+paths and methods.  They are kept here, in one place, so nothing else invents an error name.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from connect_contract import sigv4
+from connect_contract.contracts import ERROR_TYPE_HEADER, REQUEST_ID_HEADER
+from connect_contract.model import load_operation
+
+# --- protocol-level errors (not in the model; see the module docstring and README "Reference mock") ---
+SERIALIZATION = "SerializationException"  # body is not JSON, or not a JSON object (Smithy restJson1)
+UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaTypeException"  # Content-Type is not application/json
+REQUEST_TOO_LARGE = "RequestEntityTooLargeException"  # body over the mock's limit; refused unread
+UNKNOWN_OPERATION = "UnknownOperationException"  # no operation at this path
+METHOD_NOT_ALLOWED = "MethodNotAllowedException"  # the operation's path with another HTTP method
+CONTROL_ERROR = "MockControlException"  # misuse of a /_mock control route (the mock's own API, not AWS)
+PROTOCOL_ERRORS: dict[str, int] = {
+    CONTROL_ERROR: 400,
+    SERIALIZATION: 400,
+    UNSUPPORTED_MEDIA_TYPE: 415,
+    REQUEST_TOO_LARGE: 413,
+    UNKNOWN_OPERATION: 404,
+    METHOD_NOT_ALLOWED: 405,
+    # SigV4 failures, as the AWS front end reports them (names shared with connect_contract.sigv4).
+    sigv4.MISSING: 403,
+    sigv4.UNRECOGNIZED: 403,
+    sigv4.INVALID: 403,
+}
+
+Headers = list[tuple[bytes, bytes]]
+_JSON = (b"content-type", b"application/json")
+_ERROR_TYPE = ERROR_TYPE_HEADER.encode()
+_REQUEST_ID = REQUEST_ID_HEADER.encode()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A complete HTTP response, minus the request id (added when it is sent)."""
+
+    status: int
+    headers: tuple[tuple[bytes, bytes], ...]
+    body: bytes
+
+    def wire_headers(self) -> Headers:
+        names = {name.lower() for name, _ in self.headers}
+        headers = list(self.headers)
+        if _REQUEST_ID.lower() not in names:
+            headers.append((_REQUEST_ID, new_request_id()))
+        if b"content-length" not in names:
+            headers.append((b"content-length", str(len(self.body)).encode()))
+        return headers
+
+
+def new_request_id() -> bytes:
+    return str(uuid.uuid4()).encode()
+
+
+@cache
+def error_status(name: str) -> int:
+    """The HTTP status of an error: the model's for a modeled error, else the protocol table's."""
+    op = load_operation()
+    if name in op.error_names:
+        return op.error(name).status
+    return PROTOCOL_ERRORS[name]
+
+
+def error_reply(name: str, message: str, extra: dict[str, Any] | None = None, *, close: bool = False) -> Reply:
+    """A restJson1 error: status, ``X-Amzn-Errortype``, JSON ``{"Message": ...}`` (+ modeled extras)."""
+    body = {"Message": message, **(extra or {})}
+    headers = [_JSON, (_ERROR_TYPE, name.encode())]
+    if close:  # the body was not read: do not let the rest of it be parsed as the next request
+        headers.append((b"connection", b"close"))
+    return Reply(error_status(name), tuple(headers), json.dumps(body).encode())
+
+
+def json_reply(document: Any, status: int = 200) -> Reply:
+    return Reply(status, (_JSON,), json.dumps(document).encode())
+
+
+SUCCESS = json_reply({})
