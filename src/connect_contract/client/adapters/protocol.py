@@ -1,0 +1,238 @@
+"""The adapter protocol, harness side: how a client in any language is run for one vector.
+
+One-shot mode (the documented protocol): for each vector the harness runs COMMAND with the environment
+from :func:`adapter_env` and the call's input as one JSON object on stdin; the adapter makes the call
+and prints its result as the last line of stdout, then exits 0::
+
+    {"outcome": "success"}
+    {"outcome": "error", "code": "<error type>", "message": "<text>" | null}
+    {"outcome": "rejected", "message": "..."}     # refused before sending
+
+Persistent mode (optional, faster): COMMAND is started once with ``CONNECT_CONTRACT_MODE=lines``;
+each input is one line on stdin and each result one line on stdout (other stdout lines are ignored).
+Anything else (non-zero exit, no result line, a malformed result, a timeout) is an adapter failure.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import queue
+import signal
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+MODE_VARIABLE = "CONNECT_CONTRACT_MODE"
+LINES_MODE = "lines"
+ENDPOINT_VARIABLE = "CONNECT_CONTRACT_ENDPOINT"
+DEFAULT_TIMEOUT = 30.0
+# Inherited variables that would change how a client behaves (profiles, retries, proxies, endpoints).
+_DROP_PREFIXES = ("AWS_", "BOTO_")
+_DROP_NAMES = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"}
+
+Command = str | Sequence[str]
+
+
+@dataclass(frozen=True)
+class AdapterResult:
+    """What the adapter reported, or why it could not report (``failure`` set, ``outcome`` None)."""
+
+    outcome: str | None
+    code: str | None = None
+    message: str | None = None
+    failure: str | None = None
+    stderr_tail: str = ""
+    elapsed: float = 0.0
+
+    @classmethod
+    def broken(cls, failure: str, stderr: str = "", elapsed: float = 0.0) -> AdapterResult:
+        return cls(None, failure=failure, stderr_tail=stderr[-800:], elapsed=elapsed)
+
+
+def parse_result(line: str) -> AdapterResult | str:
+    """A result line, or a description of what is wrong with it."""
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return "the last stdout line is not JSON"
+    if not isinstance(value, dict):
+        return "the result is not a JSON object"
+    outcome = value.get("outcome")
+    code, message = value.get("code"), value.get("message")
+    if outcome not in ("success", "error", "rejected"):
+        return f"unknown outcome {str(outcome)[:40]!r} (expected success, error or rejected)"
+    if outcome == "error" and not isinstance(code, str):
+        return 'an "error" result needs a string "code"'
+    if message is not None and not isinstance(message, str):
+        return '"message" must be a string or null'
+    return AdapterResult(outcome, code if isinstance(code, str) else None, message)
+
+
+def adapter_env(
+    endpoint: str,
+    *,
+    region: str,
+    access_key_id: str,
+    secret_access_key: str,
+    single_attempt: bool,
+    empty_file: Path,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The child's environment: the caller's, minus anything AWS- or proxy-related, plus the vector's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(_DROP_PREFIXES) and k not in _DROP_NAMES}
+    env.update(
+        {
+            ENDPOINT_VARIABLE: endpoint,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_ACCESS_KEY_ID": access_key_id,
+            "AWS_SECRET_ACCESS_KEY": secret_access_key,
+            "AWS_CONFIG_FILE": str(empty_file),
+            "AWS_SHARED_CREDENTIALS_FILE": str(empty_file),
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+            "PYTHONIOENCODING": "utf-8",
+        }
+    )
+    if single_attempt:
+        env["AWS_MAX_ATTEMPTS"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def _popen(command: Command, env: Mapping[str, str], cwd: Path | None) -> subprocess.Popen[bytes]:
+    # A string is a shell command line (so "cd x && dart run" works); its own process group lets a
+    # timeout kill everything it started.
+    return subprocess.Popen(
+        command,
+        shell=isinstance(command, str),
+        env=dict(env),
+        cwd=cwd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5)
+
+
+def run_one_shot(
+    command: Command, payload: Mapping[str, Any], env: Mapping[str, str], *, timeout: float, cwd: Path | None = None
+) -> AdapterResult:
+    """Run COMMAND once for one input (the documented protocol)."""
+    started = time.monotonic()
+    try:
+        process = _popen(command, env, cwd)
+    except OSError as exc:
+        return AdapterResult.broken(f"could not start the adapter: {exc}")
+    try:
+        out, err = process.communicate(json.dumps(payload, ensure_ascii=False).encode("utf-8"), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(process)
+        return AdapterResult.broken(f"no result within {timeout:g}s (killed)", elapsed=time.monotonic() - started)
+    elapsed = time.monotonic() - started
+    stderr = err.decode("utf-8", "replace")
+    if process.returncode != 0:
+        return AdapterResult.broken(f"the adapter exited {process.returncode}", stderr, elapsed)
+    lines = [line for line in out.decode("utf-8", "replace").splitlines() if line.strip()]
+    if not lines:
+        return AdapterResult.broken("the adapter printed nothing on stdout", stderr, elapsed)
+    parsed = parse_result(lines[-1])
+    if isinstance(parsed, str):
+        return AdapterResult.broken(parsed, stderr, elapsed)
+    return AdapterResult(parsed.outcome, parsed.code, parsed.message, elapsed=elapsed)
+
+
+class PersistentAdapter:
+    """One long-lived adapter process speaking JSON lines; restarted after it breaks or times out."""
+
+    def __init__(self, command: Command, env: Mapping[str, str], *, timeout: float, cwd: Path | None = None) -> None:
+        self.command = command
+        self.env = {**env, MODE_VARIABLE: LINES_MODE}
+        self.timeout = timeout
+        self.cwd = cwd
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._stderr: deque[str] = deque(maxlen=40)
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        process = _popen(self.command, self.env, self.cwd)
+        self._lines = queue.Queue()
+        self._stderr = deque(maxlen=40)
+        assert process.stdout is not None and process.stderr is not None
+        threading.Thread(target=self._pump, args=(process.stdout, self._lines), daemon=True).start()
+        threading.Thread(target=self._drain, args=(process.stderr, self._stderr), daemon=True).start()
+        self._process = process
+        return process
+
+    @staticmethod
+    def _pump(stream: IO[bytes], lines: queue.Queue[str | None]) -> None:
+        for raw in stream:
+            lines.put(raw.decode("utf-8", "replace"))
+        lines.put(None)  # EOF: the process is gone
+
+    @staticmethod
+    def _drain(stream: IO[bytes], tail: deque[str]) -> None:
+        for raw in stream:
+            tail.append(raw.decode("utf-8", "replace"))
+
+    def call(self, payload: Mapping[str, Any]) -> AdapterResult:
+        started = time.monotonic()
+        process = self._process if self._process and self._process.poll() is None else None
+        try:
+            process = process or self._start()
+            assert process.stdin is not None
+            process.stdin.write(json.dumps(payload, ensure_ascii=False).encode("utf-8") + b"\n")
+            process.stdin.flush()
+        except OSError as exc:
+            self.close(kill=True)
+            return AdapterResult.broken(f"could not talk to the adapter: {exc}", "".join(self._stderr))
+        deadline = started + self.timeout
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                self.close(kill=True)
+                return self._broken(f"no result within {self.timeout:g}s (killed)", started)
+            if line is None:
+                self.close(kill=True)
+                return self._broken("the adapter exited before printing a result", started)
+            if not line.lstrip().startswith("{"):
+                continue  # a log line on stdout: tolerated in this mode
+            parsed = parse_result(line)
+            if isinstance(parsed, str):
+                return self._broken(parsed, started)
+            return AdapterResult(parsed.outcome, parsed.code, parsed.message, elapsed=time.monotonic() - started)
+
+    def _broken(self, failure: str, started: float) -> AdapterResult:
+        return AdapterResult.broken(failure, "".join(self._stderr), time.monotonic() - started)
+
+    def close(self, *, kill: bool = False) -> None:
+        """End the process: politely (stdin closed, the adapter exits at EOF), or at once."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if kill:
+            _kill(process)
+            return
+        with contextlib.suppress(OSError):
+            if process.stdin:
+                process.stdin.close()
+        try:
+            process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            _kill(process)

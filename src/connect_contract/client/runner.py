@@ -1,0 +1,146 @@
+"""Runs the vectors against one or more clients and returns typed results.
+
+Work is split into *lanes*.  A lane is one scripted server plus one adapter (process) that runs its
+vectors one after another, so every request that reaches that server while a vector is armed belongs
+to that vector.  Each client gets a main lane (every ordinary vector, ``AWS_MAX_ATTEMPTS=1``) and one
+lane per isolated vector (the retry vectors: the client's own retry defaults, so backoff sleeps there
+without holding anything else up).  Lanes run in parallel threads.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from connect_contract.client.adapters.builtin import ClientSpec
+from connect_contract.client.adapters.protocol import (
+    DEFAULT_TIMEOUT,
+    AdapterResult,
+    PersistentAdapter,
+    adapter_env,
+    run_one_shot,
+)
+from connect_contract.client.judge import Judgement, judge
+from connect_contract.client.scripted_server import running_scripted_server
+from connect_contract.client.vectors import Settings, Vector, load_vectors, settings
+
+OnResult = Callable[[str, Judgement], None]
+
+
+@dataclass
+class ClientRun:
+    """Everything one client did: a judgement per vector id, in vector order."""
+
+    client: str
+    judgements: dict[str, Judgement] = field(default_factory=dict)
+    elapsed: float = 0.0
+
+    def failed(self, *, strict: bool = False) -> list[Judgement]:
+        return [
+            j for j in self.judgements.values() if j.verdict in ("fail", "broken") and (j.vector.required or strict)
+        ]
+
+
+def select_vectors(patterns: Iterable[str] = ()) -> tuple[Vector, ...]:
+    """Every vector, or those whose id matches one of the glob patterns."""
+    wanted = list(patterns)
+    vectors = load_vectors()
+    if not wanted:
+        return vectors
+    return tuple(v for v in vectors if any(fnmatch.fnmatchcase(v.id, p) for p in wanted))
+
+
+def _run_lane(
+    spec: ClientSpec,
+    vectors: Sequence[Vector],
+    *,
+    single_attempt: bool,
+    s: Settings,
+    timeout: float,
+    scratch: Path,
+    on_result: OnResult | None,
+) -> list[Judgement]:
+    judgements = []
+    with running_scripted_server() as (server, url):
+        env = adapter_env(
+            url,
+            region=s.region,
+            access_key_id=s.access_key_id,
+            secret_access_key=s.secret_access_key,
+            single_attempt=single_attempt,
+            empty_file=scratch / "empty",
+            extra=spec.env,
+        )
+        adapter = PersistentAdapter(spec.command, env, timeout=timeout) if spec.persistent else None
+        try:
+            for vector in vectors:
+                token = server.arm(vector.script)
+                if spec.unavailable:
+                    result = AdapterResult.broken(spec.unavailable)
+                elif adapter is not None:
+                    result = adapter.call(vector.input)
+                else:
+                    result = run_one_shot(spec.command, vector.input, env, timeout=timeout)
+                judgement = judge(vector, server.disarm(token), result, s)
+                judgements.append(judgement)
+                if on_result:
+                    on_result(spec.name, judgement)
+        finally:
+            if adapter is not None:
+                adapter.close()
+    return judgements
+
+
+def run_clients(
+    specs: Sequence[ClientSpec],
+    vectors: Sequence[Vector] | None = None,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    workers: int = 8,
+    on_result: OnResult | None = None,
+) -> list[ClientRun]:
+    """Run every vector against every client; results keep the vector order per client."""
+    chosen = tuple(vectors if vectors is not None else load_vectors())
+    s = settings()
+    runs = {spec.name: ClientRun(spec.name) for spec in specs}
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="connect-contract-client-") as tmp:
+        scratch = Path(tmp)
+        (scratch / "empty").write_text("")
+        lanes: list[tuple[ClientSpec, list[Vector], bool]] = []
+        for spec in specs:  # isolated lanes first: they mostly sleep in backoff, so start them early
+            lanes += [(spec, [v], False) for v in chosen if v.isolated]
+        for spec in specs:
+            lanes.append((spec, [v for v in chosen if not v.isolated], True))
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            futures = [
+                (
+                    spec,
+                    pool.submit(
+                        _run_lane,
+                        spec,
+                        lane,
+                        single_attempt=single,
+                        s=s,
+                        timeout=timeout,
+                        scratch=scratch,
+                        on_result=on_result,
+                    ),
+                )
+                for spec, lane, single in lanes
+                if lane
+            ]
+            for spec, future in futures:
+                for judgement in future.result():
+                    runs[spec.name].judgements[judgement.vector.id] = judgement
+    elapsed = time.monotonic() - started
+    order = {v.id: i for i, v in enumerate(chosen)}
+    for run in runs.values():
+        run.judgements = dict(sorted(run.judgements.items(), key=lambda item: order[item[0]]))
+        run.elapsed = elapsed
+    return [runs[spec.name] for spec in specs]
