@@ -1,0 +1,167 @@
+"""``connect-contract lint``: every interaction of every cassette agrees with the model.
+
+Checks (each problem carries its check id, the file and the interaction index):
+- ``not-a-cassette``: the file is not a readable vcrpy cassette.
+- ``wrong-operation``: the request is not the operation's method and path.
+- ``request-content-type`` / ``request-invalid``: a request not marked malformed must be JSON
+  that validates against the request schema (messages name the member and the constraint, never a value).
+- ``success-body-invalid``: a 200 whose body is not a valid success body.
+- ``error-type-missing`` / ``unknown-error-type``: a non-200 must carry a modeled error type
+  (header > body ``code`` > body ``__type``, sanitized as the clients do).  For deliberately
+  malformed requests the protocol-level errors a Smithy server framework answers are accepted too.
+- ``status-mismatch``: the status is not the one the model gives that error type.
+- ``error-body-invalid``: the error body does not validate against that error's schema.
+- ``secret``: a secret is present (see :mod:`.scan`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from connect_contract.cassettes.match import media_type
+from connect_contract.cassettes.scan import scan_cassette
+from connect_contract.cassettes.store import CassetteError, Interaction, cassette_files, interactions, load_file
+from connect_contract.contracts import (
+    ERROR_TYPE_HEADER,
+    error_validator,
+    request_validator,
+    response_validator,
+)
+from connect_contract.model import load_operation
+
+JSON = "application/json"
+# Answers a Smithy restJson1 server framework gives to malformed input (wire-format.md section 3).
+# Connect models none of them; lint accepts them only for requests marked malformed.
+FRAMEWORK_ERRORS = {"SerializationException": 400, "UnsupportedMediaTypeException": 415, "ValidationException": 400}
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: Path
+    index: int | None
+    check: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}" if self.index is None else f"{self.file}: interaction {self.index}"
+        return f"{where}: [{self.check}] {self.message}"
+
+
+def sanitize_error_type(value: str) -> str:
+    """``ns#Name:http://...`` -> ``Name`` (what botocore and the JS SDK do)."""
+    return value.split(":", 1)[0].rsplit("#", 1)[-1].strip()
+
+
+def decode_json(body: bytes) -> Any:
+    try:
+        return json.loads(body) if body else None
+    except ValueError:
+        return None
+
+
+def error_type(interaction: Interaction) -> str | None:
+    header = interaction.response_header(ERROR_TYPE_HEADER)
+    if header:
+        return sanitize_error_type(header)
+    body = decode_json(interaction.response_body)
+    if isinstance(body, dict):
+        for key in ("code", "__type"):
+            if isinstance(body.get(key), str) and body[key]:
+                return sanitize_error_type(body[key])
+    return None
+
+
+def schema_problems(validator: Any, instance: Any) -> list[str]:
+    """Schema errors described by location and constraint only (values may be secret)."""
+    messages = []
+    for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
+        location = "/".join(str(p) for p in error.absolute_path) or "body"
+        if error.validator in ("required", "additionalProperties"):
+            messages.append(f"{location}: {error.message}")
+        else:
+            messages.append(f"{location}: violates {error.validator}")
+    return messages
+
+
+def _request(interaction: Interaction) -> Iterator[tuple[str, str]]:
+    op = load_operation()
+    if interaction.method != op.http_method or interaction.path != op.request_uri.split("?")[0]:
+        yield "wrong-operation", f"request is {interaction.method} {interaction.path}, not the operation's"
+        return
+    if interaction.malformed:
+        return
+    if media_type(interaction.request_header("Content-Type")) != JSON:
+        yield "request-content-type", f"request Content-Type is not {JSON} (mark the scenario malformed if meant)"
+    body = decode_json(interaction.request_body)
+    if not isinstance(body, dict):
+        yield "request-invalid", "request body is not a JSON object (mark the scenario malformed if meant)"
+        return
+    for message in schema_problems(request_validator(), body):
+        yield "request-invalid", f"request does not validate: {message} (not marked malformed)"
+
+
+def _response(interaction: Interaction) -> Iterator[tuple[str, str]]:
+    status, body = interaction.status, decode_json(interaction.response_body)
+    if status == 200:
+        if not isinstance(body, dict):
+            yield "success-body-invalid", "200 body is not a JSON object"
+        else:
+            yield from (("success-body-invalid", f"200 body: {m}") for m in schema_problems(response_validator(), body))
+        return
+    name = error_type(interaction)
+    if name is None:
+        yield "error-type-missing", f"status {status} without an error type (header {ERROR_TYPE_HEADER} or body)"
+        return
+    modeled = {e.name: e.status for e in load_operation().errors}
+    if name in modeled:
+        expected = modeled[name]
+    elif interaction.malformed and name in FRAMEWORK_ERRORS:
+        expected = FRAMEWORK_ERRORS[name]
+    else:
+        yield "unknown-error-type", f"error type {name} is not modeled for this operation"
+        return
+    if status != expected:
+        yield "status-mismatch", f"status {status}, but the model gives {name} status {expected}"
+    if name not in modeled:
+        return
+    if not isinstance(body, dict):
+        yield "error-body-invalid", f"{name} body is not a JSON object"
+        return
+    for message in schema_problems(error_validator(name), body):
+        yield "error-body-invalid", f"{name} body: {message}"
+
+
+def lint_file(path: Path) -> tuple[list[Problem], int]:
+    """Problems in one cassette, and how many interactions it has."""
+    try:
+        data = load_file(path)
+        items = list(interactions(path, data))
+    except CassetteError as exc:
+        return [Problem(path, None, "not-a-cassette", str(exc))], 0
+    problems = [Problem(path, item.index, check, message) for item in items for check, message in _request(item)]
+    problems += [Problem(path, item.index, check, message) for item in items for check, message in _response(item)]
+    problems += [Problem(path, f.index, "secret", f"{f.where}: {f.kind}") for f in scan_cassette(data)]
+    problems.sort(key=lambda p: -1 if p.index is None else p.index)
+    return problems, len(items)
+
+
+@dataclass(frozen=True)
+class LintReport:
+    problems: list[Problem]
+    files: int
+    interactions: int
+
+
+def lint_paths(paths: Iterable[Path]) -> LintReport:
+    problems: list[Problem] = []
+    files = cassette_files(paths)
+    count = 0
+    for path in files:
+        found, n = lint_file(path)
+        problems += found
+        count += n
+    return LintReport(problems, len(files), count)

@@ -1,0 +1,202 @@
+"""Recording: run scenarios against an endpoint through vcrpy, one redacted cassette per scenario.
+
+Everything that reaches disk passed through :mod:`.redact` (vcrpy's record hooks) and :mod:`.scan`
+(the persister), and is written atomically.  :func:`recording` is the same machinery for any other
+Python code -- e.g. a boto3 session -- that should be recorded safely.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import botocore
+import requests
+import vcr
+from botocore.credentials import Credentials
+
+from connect_contract import __version__
+from connect_contract.cassettes.match import contract_body
+from connect_contract.cassettes.persister import AtomicPersister
+from connect_contract.cassettes.redact import LOOPBACK_HOSTS, redact_request, redact_response
+from connect_contract.cassettes.scan import Finding
+from connect_contract.cassettes.scenarios import Scenario
+from connect_contract.model import load_operation
+from connect_contract.sigv4 import SigV4RequestsAuth
+
+RECORD_MODES = ("once", "new_episodes", "all")
+MATCH_ON = ("method", "path", "contract_body")
+
+
+class SecretRefused(RuntimeError):
+    """The cassette would still contain a secret; nothing was written."""
+
+    def __init__(self, path: Path, findings: Sequence[Finding]) -> None:
+        self.path = path
+        self.findings = list(findings)
+        super().__init__(f"{path}: refused, nothing written: " + "; ".join(str(f) for f in findings))
+
+
+def endpoint_kind(endpoint: str, timeout: float = 2.0) -> str:
+    """``aws`` for AWS hosts, ``mock`` for the reference mock on loopback, else ``loopback``/``other``."""
+    host = urlsplit(endpoint).hostname or ""
+    if host.endswith((".amazonaws.com", ".api.aws")):
+        return "aws"
+    if host not in LOOPBACK_HOSTS:
+        return "other"
+    try:  # the reference mock answers its control plane; any other loopback server does not
+        answer = requests.get(endpoint.rstrip("/") + "/_mock/sessions", timeout=timeout)
+        return "mock" if answer.status_code == 200 and isinstance(answer.json(), dict | list) else "loopback"
+    except (requests.RequestException, ValueError):
+        return "loopback"
+
+
+def provenance(*, kind: str, region: str, signed: bool, record_mode: str) -> dict[str, Any]:
+    """Where a cassette came from -- never an account id, a key or the endpoint's address."""
+    return {
+        "endpoint_kind": kind,
+        "source": "the connect-contract reference mock" if kind == "mock" else f"an endpoint of kind {kind}",
+        "region": region,
+        "signed": signed,
+        "record_mode": record_mode,
+        "recorded_on": dt.datetime.now(dt.UTC).date().isoformat(),
+        "botocore": botocore.__version__,
+        "vcrpy": vcr.__version__,
+        "connect_contract": __version__,
+    }
+
+
+def make_vcr(persister: AtomicPersister, record_mode: str) -> vcr.VCR:
+    recorder = vcr.VCR(
+        record_mode=record_mode,
+        match_on=MATCH_ON,
+        before_record_request=redact_request,
+        before_record_response=redact_response,
+        decode_compressed_response=True,
+        record_on_exception=False,  # an exception or Ctrl-C mid-recording leaves the old cassette
+    )
+    recorder.register_matcher("contract_body", contract_body)
+    recorder.register_persister(persister)
+    return recorder
+
+
+def remove_stale_temporaries(path: Path) -> None:
+    """A process killed between writing its temporary file and renaming it leaves one behind."""
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):
+            stale.unlink()
+
+
+@contextlib.contextmanager
+def recording(
+    path: Path,
+    *,
+    metadata: dict[str, Any],
+    record_mode: str = "once",
+    known_secrets: Iterable[str] = (),
+) -> Iterator[Any]:
+    """Record whatever HTTP the block does (requests, urllib3, boto3) into ``path``, redacted.
+
+    Create boto3 clients *inside* the block (vcrpy patches connection classes).  Raises
+    :class:`SecretRefused` after the block when the cassette would contain a secret; an exception
+    in the block leaves any existing cassette untouched.  ``once`` never replaces an existing file.
+    """
+    if record_mode not in RECORD_MODES:
+        raise ValueError(f"record mode must be one of {', '.join(RECORD_MODES)}")
+    remove_stale_temporaries(path)
+    persister = AtomicPersister(metadata=metadata, known_secrets=known_secrets, overwrite=record_mode != "once")
+    with make_vcr(persister, record_mode).use_cassette(str(path)) as cassette:
+        yield cassette
+    if persister.refused:
+        raise SecretRefused(path, persister.refused)
+
+
+@dataclass
+class Outcome:
+    scenario: str
+    path: Path
+    status: str  # written | kept | unchanged | refused | failed
+    detail: str = ""
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint: str
+    region: str = "us-east-1"
+    credentials: Credentials | None = None  # sign with SigV4 when set
+    kind: str | None = None  # detected when None
+    timeout: float = 30.0
+
+
+def _known(scenario: Scenario, credentials: Credentials | None) -> list[str]:
+    values = scenario.sent_values()
+    if credentials is not None:
+        values += [v for v in (credentials.access_key, credentials.secret_key, credentials.token) if v]
+    return values
+
+
+def record_scenario(target: Target, scenario: Scenario, out: Path, record_mode: str, kind: str) -> Outcome:
+    path = out / f"{scenario.name}.yaml"
+    if record_mode == "once" and path.exists():
+        return Outcome(scenario.name, path, "kept", "exists; `once` never overwrites")
+    metadata = {
+        "provenance": provenance(
+            kind=kind, region=target.region, signed=target.credentials is not None, record_mode=record_mode
+        ),
+        "scenario": {"name": scenario.name, "description": scenario.description, "malformed": scenario.malformed},
+    }
+    op = load_operation()
+    url = target.endpoint.rstrip("/") + op.request_uri
+    auth = None
+    if target.credentials is not None:
+        auth = SigV4RequestsAuth(target.credentials, region=target.region, service=op.signing_name)
+    before = path.read_bytes() if path.exists() else None
+    known = _known(scenario, target.credentials)
+    try:
+        with (
+            recording(path, metadata=metadata, record_mode=record_mode, known_secrets=known),
+            requests.Session() as session,
+        ):
+            session.request(
+                op.http_method, url, data=scenario.body, headers=scenario.headers, auth=auth, timeout=target.timeout
+            )
+    except SecretRefused as refused:
+        return Outcome(scenario.name, path, "refused", "would contain a secret; nothing written", refused.findings)
+    changed = path.exists() and path.read_bytes() != before
+    return Outcome(scenario.name, path, "written" if changed else "unchanged")
+
+
+def record_scenarios(
+    target: Target, scenarios: Sequence[Scenario], out: Path, record_mode: str = "once"
+) -> list[Outcome]:
+    """Record each scenario; stops early (remaining scenarios ``failed``) when the endpoint is unreachable."""
+    kind = target.kind or endpoint_kind(target.endpoint)
+    outcomes: list[Outcome] = []
+    unreachable = ""
+    for scenario in scenarios:
+        path = out / f"{scenario.name}.yaml"
+        if unreachable:
+            outcomes.append(Outcome(scenario.name, path, "failed", unreachable))
+            continue
+        try:
+            outcomes.append(record_scenario(target, scenario, out, record_mode, kind))
+        except requests.ConnectionError as exc:
+            unreachable = f"endpoint unreachable: {type(exc).__name__}"
+            outcomes.append(Outcome(scenario.name, path, "failed", unreachable))
+        except requests.RequestException as exc:
+            outcomes.append(Outcome(scenario.name, path, "failed", f"{type(exc).__name__}: {exc}"))
+    return outcomes
+
+
+def outcome_summary(outcomes: Sequence[Outcome]) -> str:
+    counts: dict[str, int] = {}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    return json.dumps(counts, sort_keys=True)

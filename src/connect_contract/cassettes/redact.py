@@ -1,0 +1,204 @@
+"""Model-driven redaction of recorded interactions, applied before anything touches disk.
+
+Builds on :mod:`connect_contract.redaction`.  A sensitive member's value is replaced by a
+placeholder that keeps what the contract can observe and nothing else: the JSON type, the length
+in code points and whether the value satisfies the member's pattern.  That keeps the recorded
+request *equivalent* for validation (a ``Code`` one code point over its maximum stays one over),
+so replays and ``verify`` reproduce the recorded answer, while the characters are gone.
+Placeholders are deterministic and idempotent: redacting a redacted body changes nothing, which is
+also how lint tells a redacted member from a leaked one.
+
+Signatures and tokens become fixed placeholders, ``X-Amz-Date`` a fixed instant, request ids and
+SDK invocation ids a zero UUID, account ids and access key ids anywhere their placeholder; header
+values that botocore sends as bytes are stored as text so non-Python consumers can read them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from connect_contract.model import Member, load_operation
+from connect_contract.redaction import ACCESS_KEY_ID
+from connect_contract.sigv4 import parse_authorization
+
+REDACTED = "REDACTED"
+FIXED_AMZ_DATE = "20000101T000000Z"
+ZERO_UUID = "00000000-0000-0000-0000-000000000000"
+ACCOUNT_PLACEHOLDER = "000000000000"
+ACCESS_KEY_PLACEHOLDER = "<access-key-id>"
+# A 12-digit number standing alone: an account id in an ARN (arn:aws:connect:us-east-1:123456789012:...)
+# or in a message.  Longer digit runs (timestamps in ms are 13) are left alone.
+ACCOUNT_ID = re.compile(r"(?<![0-9])[0-9]{12}(?![0-9])")
+DROPPED_RESPONSE_HEADERS = frozenset({"date", "server"})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+REDACTED_AUTHORIZATION = re.compile(
+    rf"^AWS4-HMAC-SHA256 Credential={REDACTED}/{FIXED_AMZ_DATE[:8]}/[a-z0-9-]+/[a-z0-9-]+/[a-z0-9_]+, "
+    rf"SignedHeaders=[a-z0-9;_-]+, Signature={REDACTED}$"
+)
+# Characters tried, in order, to keep a pattern-violating value violating after redaction.
+_VIOLATORS = ('"', "\u00d7", "\x00")
+
+
+@cache
+def sensitive_members() -> dict[str, Member]:
+    """Name -> member, for every sensitive input member of the model."""
+    return {m.name: m for m in load_operation().sensitive_members}
+
+
+def _matches(pattern: str, value: str) -> bool:
+    return re.search(pattern, value) is not None
+
+
+def verdict(member: Member, value: Any) -> str:
+    """What the contract can say about a value: ``valid`` or the first constraint it breaks."""
+    if value is None:
+        return "null"
+    if not isinstance(value, str) or member.shape.type != "string":
+        return "type" if member.shape.type == "string" else "other"
+    if member.shape.min_length is not None and len(value) < member.shape.min_length:
+        return "too-short"
+    if member.shape.max_length is not None and len(value) > member.shape.max_length:
+        return "too-long"
+    if member.shape.pattern is not None and not _matches(member.shape.pattern, value):
+        return "pattern"
+    return "valid"
+
+
+def mask(member: Member, value: Any) -> Any:
+    """The stable placeholder for a sensitive value (same JSON type, length and pattern verdict)."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return type(value)(0)
+    if isinstance(value, list):
+        return [mask(member, item) for item in value]
+    if isinstance(value, dict):
+        return {key: mask(member, item) for key, item in value.items()}
+    text = str(value)
+    unit = f"{REDACTED}-{member.name}-"
+    placeholder = (unit * (len(text) // len(unit) + 1))[: len(text)]
+    pattern = member.shape.pattern
+    if pattern and text and not _matches(pattern, text) and _matches(pattern, placeholder):
+        for bad in _VIOLATORS:
+            candidate = bad + placeholder[1:]
+            if not _matches(pattern, candidate):
+                return candidate
+    return placeholder
+
+
+def redact_json(value: Any) -> Any:
+    """A copy of a decoded JSON body with each sensitive member masked (top level: the model is flat)."""
+    if not isinstance(value, dict):
+        return value
+    sensitive = sensitive_members()
+    return {key: (mask(sensitive[key], item) if key in sensitive else item) for key, item in value.items()}
+
+
+def scrub(text: str) -> str:
+    """Account ids and access key ids, wherever they appear in free text."""
+    return ACCOUNT_ID.sub(ACCOUNT_PLACEHOLDER, ACCESS_KEY_ID.sub(ACCESS_KEY_PLACEHOLDER, text))
+
+
+def as_text(value: Any) -> str:
+    """Header values arrive as bytes from botocore: store text (no ``!!binary`` in the YAML)."""
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)
+
+
+def redact_body(body: bytes | str | None) -> bytes:
+    """Redact a request or response body given as bytes; JSON is rewritten only when it changes."""
+    raw = body.encode("utf-8") if isinstance(body, str) else (body or b"")
+    try:
+        decoded = json.loads(raw)
+    except ValueError:
+        return scrub(raw.decode("utf-8", errors="replace")).encode("utf-8") if _is_text(raw) else raw
+    redacted = redact_json(decoded)
+    text = json.dumps(redacted, ensure_ascii=False) if redacted != decoded else raw.decode("utf-8")
+    return scrub(text).encode("utf-8")
+
+
+def _is_text(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def is_redacted_authorization(value: str) -> bool:
+    return value == REDACTED or REDACTED_AUTHORIZATION.match(value) is not None
+
+
+def redact_authorization(value: str) -> str:
+    """Keep the scheme, region, service and signed-header list; drop the key id, date and signature."""
+    if is_redacted_authorization(value):
+        return value
+    auth = parse_authorization(value)
+    if auth is None:
+        return REDACTED
+    signed = ";".join(auth.signed_headers)
+    scope = f"{FIXED_AMZ_DATE[:8]}/{auth.region}/{auth.service}/{auth.terminator}"
+    return f"AWS4-HMAC-SHA256 Credential={REDACTED}/{scope}, SignedHeaders={signed}, Signature={REDACTED}"
+
+
+def redact_header(name: str, value: Any, body: bytes) -> str:
+    """One header value, redacted by what the header is."""
+    text = as_text(value)
+    lower = name.lower()
+    if lower == "authorization":
+        return redact_authorization(text)
+    if lower == "x-amz-security-token":
+        return REDACTED
+    if lower == "x-amz-date":
+        return FIXED_AMZ_DATE
+    if lower in ("amz-sdk-invocation-id", "x-amzn-requestid", "x-amz-request-id"):
+        return ZERO_UUID
+    if lower == "x-amz-content-sha256" and text != "UNSIGNED-PAYLOAD":
+        # The hash of the original body would let anyone brute-force a short Code: hash what is stored.
+        return hashlib.sha256(body).hexdigest()
+    if lower == "content-length":
+        return str(len(body))
+    if lower == "user-agent":
+        return text.split(" ", 1)[0]  # product/version only: the rest names the recording host
+    return scrub(text)
+
+
+def normalize_uri(uri: str) -> str:
+    """Loopback endpoints run on random ports: store them portless so re-recording is stable."""
+    parts = urlsplit(uri)
+    if parts.hostname in LOOPBACK_HOSTS:
+        return urlunsplit((parts.scheme, "127.0.0.1", parts.path, parts.query, ""))
+    return scrub(uri)
+
+
+def redact_request(request: Any) -> Any:
+    """A vcrpy ``before_record_request`` hook (vcrpy hands it a deep copy, so mutating is safe)."""
+    body = redact_body(request.body)
+    request.body = body
+    request.uri = normalize_uri(request.uri)
+    request.headers = {name: redact_header(name, value, body) for name, value in request.headers.items()}
+    return request
+
+
+def redact_response(response: dict[str, Any]) -> dict[str, Any]:
+    """A vcrpy ``before_record_response`` hook: ``{status, headers: {name: [values]}, body: {string}}``."""
+    body = redact_body(response.get("body", {}).get("string"))
+    headers: dict[str, list[str]] = {}
+    for name, values in response.get("headers", {}).items():
+        if name.lower() in DROPPED_RESPONSE_HEADERS:
+            continue
+        items = values if isinstance(values, list | tuple) else [values]
+        headers[name] = [redact_header(name, value, body) for value in items]
+    status = response.get("status", {})
+    return {
+        **response,
+        "status": {"code": int(status.get("code", 0)), "message": as_text(status.get("message", ""))},
+        "headers": headers,
+        "body": {"string": body},
+    }
