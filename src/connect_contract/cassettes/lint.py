@@ -64,10 +64,14 @@ def decode_json(body: bytes) -> Any:
 
 
 def error_type(interaction: Interaction) -> str | None:
-    header = interaction.response_header(ERROR_TYPE_HEADER)
+    return resolve_error_type(interaction.response_header(ERROR_TYPE_HEADER), interaction.response_body)
+
+
+def resolve_error_type(header: str | None, raw_body: bytes) -> str | None:
+    """The error type as clients resolve it: header, then body ``code``, then body ``__type``."""
     if header:
         return sanitize_error_type(header)
-    body = decode_json(interaction.response_body)
+    body = decode_json(raw_body)
     if isinstance(body, dict):
         for key in ("code", "__type"):
             if isinstance(body.get(key), str) and body[key]:

@@ -101,3 +101,13 @@ def differences(recorded: Key, received: Key) -> list[str]:
         if old[name] != new[name]:
             found.append(f"member {name}: recorded {_show(old[name])}, received {_show(new[name])}")
     return found
+
+
+def distance(recorded: Key, received: Key) -> int:
+    """How far apart two keys are: a different kind of body outweighs any number of member differences."""
+    score = 0 if recorded[:2] == received[:2] else 10_000
+    score += 0 if recorded[2] == received[2] else 1
+    old, new = _decoded(recorded[3]), _decoded(received[3])
+    if isinstance(old, dict) and isinstance(new, dict):
+        return score + sum(1 for name in old.keys() | new.keys() if old.get(name, ...) != new.get(name, ...))
+    return score + (0 if recorded[3] == received[3] else 1_000)

@@ -43,10 +43,14 @@ class SecretRefused(RuntimeError):
         super().__init__(f"{path}: refused, nothing written: " + "; ".join(str(f) for f in findings))
 
 
+def is_aws(endpoint: str) -> bool:
+    return (urlsplit(endpoint).hostname or "").endswith((".amazonaws.com", ".api.aws"))
+
+
 def endpoint_kind(endpoint: str, timeout: float = 2.0) -> str:
     """``aws`` for AWS hosts, ``mock`` for the reference mock on loopback, else ``loopback``/``other``."""
     host = urlsplit(endpoint).hostname or ""
-    if host.endswith((".amazonaws.com", ".api.aws")):
+    if is_aws(endpoint):
         return "aws"
     if host not in LOOPBACK_HOSTS:
         return "other"

@@ -1,0 +1,179 @@
+"""``connect-contract serve --cassettes DIR``: recorded responses for a client in any language.
+
+A plain ASGI app (no framework: the per-request path is a dict lookup and a few sends).  Every
+interaction of every cassette under the directory is indexed once by its match key
+(:mod:`.match`: method, path, media type, canonical JSON body with sensitive members as presence
+markers), so lookup cost does not grow with the number of recordings.  A request that matches
+nothing gets ``404`` with ``X-Amzn-Errortype: CassetteMismatch`` and a body naming the closest
+recorded interaction and what differs; closeness is computed only then, only among interactions
+recorded for the same method and path.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from connect_contract.cassettes.match import Key, differences, distance, request_key
+from connect_contract.cassettes.store import CassetteError, Interaction, cassette_files, load_interactions
+from connect_contract.contracts import ERROR_TYPE_HEADER
+
+MISMATCH = "CassetteMismatch"
+MISMATCH_STATUS = 404
+MAX_BODY = 1024 * 1024
+# Hop-by-hop or per-response headers the server computes itself instead of replaying.
+NOT_REPLAYED = frozenset({"content-length", "date", "server", "transfer-encoding", "connection", "keep-alive"})
+SOURCE_HEADER = "x-connect-contract-cassette"
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+
+class CassetteDirectoryError(click.UsageError):
+    """The directory given to ``--cassettes`` cannot be served."""
+
+
+class Answer:
+    """A recorded response, pre-encoded for ASGI once at load time."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, interaction: Interaction, source: str) -> None:
+        self.status = interaction.status
+        self.body = interaction.response_body
+        headers = [
+            (name.lower().encode("latin-1"), value.encode("latin-1", errors="replace"))
+            for name, values in interaction.response_headers.items()
+            if name.lower() not in NOT_REPLAYED
+            for value in values
+        ]
+        headers.append((b"content-length", str(len(self.body)).encode()))
+        headers.append((SOURCE_HEADER.encode(), source.encode("utf-8", errors="replace")))
+        self.headers = headers
+
+
+class ReplayIndex:
+    """Interactions by match key (first recorded wins for duplicates) and by route (misses only)."""
+
+    def __init__(self, items: list[Interaction], root: Path) -> None:
+        self.answers: dict[Key, Answer] = {}
+        self.routes: dict[tuple[str, str], list[tuple[Key, str]]] = {}
+        for item in items:
+            key = request_key(item.method, item.path, item.request_header("Content-Type"), item.request_body)
+            source = f"{_relative(item.file, root)}#{item.index}"
+            self.answers.setdefault(key, Answer(item, source))
+            self.routes.setdefault(key[:2], []).append((key, f"{source} (scenario {item.scenario})"))
+
+    def __len__(self) -> int:
+        return sum(len(entries) for entries in self.routes.values())
+
+    def lookup(self, key: Key) -> Answer | None:
+        return self.answers.get(key)
+
+    def explain_miss(self, key: Key) -> dict[str, Any]:
+        candidates = self.routes.get(key[:2], [])
+        if not candidates:
+            routes = ", ".join(sorted(f"{method} {path}" for method, path in self.routes)) or "none"
+            return {
+                "Message": f"No interaction was recorded for {key[0]} {key[1]}; recorded: {routes}",
+                "Closest": None,
+                "Differences": [],
+            }
+        best_key, best_name = min(candidates, key=lambda entry: distance(entry[0], key))
+        found = differences(best_key, key)
+        return {
+            "Message": f"No recorded interaction matches this request. Closest: {best_name}; " + "; ".join(found),
+            "Closest": best_name,
+            "Differences": found,
+        }
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _error_answer(payload: dict[str, Any], status: int) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    headers = [
+        (b"content-type", b"application/json"),
+        (ERROR_TYPE_HEADER.lower().encode(), MISMATCH.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    return status, headers, body
+
+
+class ReplayApp:
+    """The ASGI application."""
+
+    def __init__(self, index: ReplayIndex) -> None:
+        self.index = index
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        body = await _read_body(receive)
+        if body is None:
+            await _send(send, *_error_answer({"Message": f"Request body over {MAX_BODY} bytes"}, 413))
+            return
+        content_type = None
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                content_type = value.decode("latin-1")
+                break
+        key = request_key(scope["method"], scope["path"], content_type, body)
+        answer = self.index.lookup(key)
+        if answer is None:
+            await _send(send, *_error_answer(self.index.explain_miss(key), MISMATCH_STATUS))
+            return
+        await _send(send, answer.status, answer.headers, answer.body)
+
+
+def create_app(directory: Path) -> ReplayApp:
+    """The replay server for every cassette under ``directory`` (loaded and indexed once)."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise CassetteDirectoryError(f"--cassettes {directory}: not a directory")
+    if not cassette_files([directory]):
+        raise CassetteDirectoryError(f"--cassettes {directory}: no *.yaml cassettes found")
+    try:
+        items = load_interactions([directory])
+    except CassetteError as exc:
+        raise CassetteDirectoryError(f"--cassettes: {exc}") from None
+    return ReplayApp(ReplayIndex(items, directory))

@@ -1,0 +1,120 @@
+"""``connect-contract verify``: replay each recorded request to a live implementation and compare.
+
+Not byte equality: the provider must answer with the same status and the same error type as the
+recording, and a body of a valid shape for what it answered (the success schema for a 200, the
+error's schema for a modeled error).  This is how a team shows its mock still behaves like the
+recordings of the real service.  Recorded requests carry redacted placeholders that keep each
+sensitive value's type, length and pattern verdict, so the provider sees an equivalent request.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+from botocore.credentials import Credentials
+
+from connect_contract.cassettes.lint import decode_json, error_type, resolve_error_type, schema_problems
+from connect_contract.cassettes.store import Interaction
+from connect_contract.contracts import ERROR_TYPE_HEADER, error_validator, response_validator
+from connect_contract.model import load_operation
+from connect_contract.sigv4 import SigV4RequestsAuth
+
+
+@dataclass
+class Comparison:
+    interaction: Interaction
+    recorded_status: int
+    recorded_type: str | None
+    got_status: int | None = None
+    got_type: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def diff(self) -> list[str]:
+        """The readable difference: one line per problem, recorded vs got."""
+        head = f"{self.interaction.where} (scenario {self.interaction.scenario})"
+        return [head, *(f"  {problem}" for problem in self.problems)]
+
+
+def _shape_problems(status: int, name: str | None, body: bytes) -> list[str]:
+    decoded = decode_json(body)
+    modeled = set(load_operation().error_names)
+    if status == 200:
+        validator = response_validator()
+    elif name in modeled:
+        validator = error_validator(name)
+    else:
+        return []  # an unmodeled answer to a malformed request: status and type already compared
+    if not isinstance(decoded, dict):
+        return [f"body: a {status} body must be a JSON object"]
+    return [f"body: {message}" for message in schema_problems(validator, decoded)]
+
+
+def compare(interaction: Interaction, status: int, name: str | None, body: bytes) -> Comparison:
+    recorded_type = error_type(interaction) if interaction.status != 200 else None
+    result = Comparison(interaction, interaction.status, recorded_type, status, name)
+    if status != interaction.status:
+        result.problems.append(f"status:     recorded {interaction.status}, got {status}")
+    if name != recorded_type:
+        result.problems.append(f"error type: recorded {recorded_type or '(none)'}, got {name or '(none)'}")
+    result.problems += _shape_problems(status, name, body)
+    return result
+
+
+@dataclass(frozen=True)
+class Provider:
+    endpoint: str
+    region: str = "us-east-1"
+    credentials: Credentials | None = None
+    timeout: float = 30.0
+    rate_limit: float = 0.0  # requests per second; 0 = unlimited
+
+
+def _send(session: requests.Session, provider: Provider, interaction: Interaction) -> requests.Response:
+    op = load_operation()
+    query = urlsplit(interaction.uri).query
+    url = provider.endpoint.rstrip("/") + interaction.path + (f"?{query}" if query else "")
+    content_type = interaction.request_header("Content-Type")
+    headers = {"Content-Type": content_type} if content_type is not None else {}
+    auth = None
+    if provider.credentials is not None:
+        auth = SigV4RequestsAuth(provider.credentials, region=provider.region, service=op.signing_name)
+    return session.request(
+        interaction.method, url, data=interaction.request_body, headers=headers, auth=auth, timeout=provider.timeout
+    )
+
+
+def verify_all(items: Sequence[Interaction], provider: Provider) -> list[Comparison]:
+    """Compare every interaction; an unreachable provider fails the rest without waiting on each."""
+    results: list[Comparison] = []
+    unreachable = ""
+    interval = 1.0 / provider.rate_limit if provider.rate_limit > 0 else 0.0
+    with requests.Session() as session:
+        for number, item in enumerate(items):
+            recorded_type = error_type(item) if item.status != 200 else None
+            if unreachable:
+                results.append(Comparison(item, item.status, recorded_type, problems=[unreachable]))
+                continue
+            if interval and number:
+                time.sleep(interval)
+            try:
+                answer = _send(session, provider, item)
+            except requests.ConnectionError as exc:
+                unreachable = f"no answer: endpoint unreachable ({type(exc).__name__})"
+                results.append(Comparison(item, item.status, recorded_type, problems=[unreachable]))
+                continue
+            except requests.RequestException as exc:
+                results.append(Comparison(item, item.status, recorded_type, problems=[f"no answer: {exc}"]))
+                continue
+            name = resolve_error_type(answer.headers.get(ERROR_TYPE_HEADER), answer.content)
+            results.append(
+                compare(item, answer.status_code, name if answer.status_code != 200 else None, answer.content)
+            )
+    return results
