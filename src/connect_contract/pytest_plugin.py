@@ -13,6 +13,7 @@ import pytest
 
 from connect_contract import _pytest_compat
 from connect_contract.cassettes.replay import connect_cassette  # noqa: F401  (offline cassette replay)
+from connect_contract.client.fixtures import client_conformance  # noqa: F401  (client conformance runs)
 from connect_contract.mock.fixtures import mock_reset, mock_url  # noqa: F401  (reference-mock fixtures)
 
 _pytest_compat.install()

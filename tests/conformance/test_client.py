@@ -1,0 +1,30 @@
+"""Client conformance as pytest tests: one item per (client, vector), driven by the vector data.
+
+``pytest tests/conformance --client boto3 --client js``; ``--client-cmd "COMMAND"`` for any client;
+``--strict`` makes recommended vectors fail too.  Without options the three built-in clients run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from connect_contract.client.fixtures import ClientConformance, client_specs
+from connect_contract.client.vectors import load_vectors
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if {"client", "vector_id"} <= set(metafunc.fixturenames):
+        clients = [spec.name for spec in client_specs(metafunc.config)]
+        pairs = [(c, v.id) for c in clients for v in load_vectors()]
+        metafunc.parametrize(("client", "vector_id"), pairs, ids=[f"{c}-{v}" for c, v in pairs])
+
+
+def test_client(
+    client_conformance: ClientConformance, client: str, vector_id: str, pytestconfig: pytest.Config
+) -> None:
+    judgement = client_conformance.run(client).judgements[vector_id]
+    details = "; ".join(f"[{c.rule}] {c.detail}" for c in judgement.failures)
+    if judgement.verdict in ("fail", "broken"):
+        if not judgement.vector.required and not pytestconfig.getoption("--strict"):
+            pytest.xfail(f"recommendation: {details}")
+        pytest.fail(f"{client} {vector_id}: {details}", pytrace=False)
