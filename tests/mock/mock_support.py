@@ -15,14 +15,29 @@ SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 REGION = "us-east-1"
 
 
-def boto3_client(url: str, *, key: str = ACCESS_KEY, secret: str = SECRET_KEY, region: str = REGION) -> Any:
+def boto3_client(
+    url: str,
+    *,
+    key: str = ACCESS_KEY,
+    secret: str = SECRET_KEY,
+    region: str = REGION,
+    token: str | None = None,
+    read_timeout: float = 10,
+    **config: Any,
+) -> Any:
     return boto3.client(
         "connect",
         endpoint_url=url,
         region_name=region,
         aws_access_key_id=key,
         aws_secret_access_key=secret,
-        config=Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=5, read_timeout=10),
+        aws_session_token=token,
+        config=Config(
+            retries={"mode": "standard", "total_max_attempts": 1},
+            connect_timeout=5,
+            read_timeout=read_timeout,
+            **config,
+        ),
     )
 
 
@@ -40,9 +55,9 @@ class Mock:
     def control(self, method: str, route: str, body: Any = None) -> requests.Response:
         return self.http.request(method, f"{self.url}/_mock/{route}", json=body, timeout=10)
 
-    def post(self, body: bytes | str, headers: dict[str, str] | None = None, **kw: Any) -> requests.Response:
+    def post(self, body: bytes | str, headers: dict[str, str] | None = None, timeout: float = 10) -> requests.Response:
         merged = {"Content-Type": "application/json", **(headers or {})}
-        return self.http.post(self.operation_url, data=body, headers=merged, timeout=10, **kw)
+        return self.http.post(self.operation_url, data=body, headers=merged, timeout=timeout)
 
     def client(self, **kw: Any) -> Any:
         return boto3_client(self.url, **kw)

@@ -80,8 +80,10 @@ class MockApp:
         self.sessions = SessionStore()
         self.captured = CaptureLog(self.config.capture_limit)
         self.faults = FaultQueue()
+        # uvicorn discards whatever body is still coming once the response is complete, so the rest of an
+        # oversize body is never buffered and the connection stays usable (closing it would reset the client).
         self.too_large = r.error_reply(
-            r.REQUEST_TOO_LARGE, f"Request body is larger than {self.config.max_body_bytes} bytes", close=True
+            r.REQUEST_TOO_LARGE, f"Request body is larger than {self.config.max_body_bytes} bytes"
         )
         self._control: dict[tuple[str, str], Callable[[bytes], Awaitable[r.Reply]]] = {
             ("POST", "sessions"): self._issue_session,

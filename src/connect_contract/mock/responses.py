@@ -75,13 +75,10 @@ def error_status(name: str) -> int:
     return PROTOCOL_ERRORS[name]
 
 
-def error_reply(name: str, message: str, extra: dict[str, Any] | None = None, *, close: bool = False) -> Reply:
+def error_reply(name: str, message: str, extra: dict[str, Any] | None = None) -> Reply:
     """A restJson1 error: status, ``X-Amzn-Errortype``, JSON ``{"Message": ...}`` (+ modeled extras)."""
     body = {"Message": message, **(extra or {})}
-    headers = [_JSON, (_ERROR_TYPE, name.encode())]
-    if close:  # the body was not read: do not let the rest of it be parsed as the next request
-        headers.append((b"connection", b"close"))
-    return Reply(error_status(name), tuple(headers), json.dumps(body).encode())
+    return Reply(error_status(name), (_JSON, (_ERROR_TYPE, name.encode())), json.dumps(body).encode())
 
 
 def json_reply(document: Any, status: int = 200) -> Reply:
