@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from vcr.persisters.filesystem import FilesystemPersister
+from vcr.persisters.filesystem import CassetteDecodeError, CassetteNotFoundError, FilesystemPersister
 from vcr.serialize import serialize
 
 from connect_contract.cassettes.scan import Finding, scan_cassette
@@ -63,7 +63,13 @@ class AtomicPersister:
         self.written = False
 
     def load_cassette(self, cassette_path: Any, serializer: Any) -> Any:
-        return FilesystemPersister.load_cassette(cassette_path, serializer)
+        try:
+            return FilesystemPersister.load_cassette(cassette_path, serializer)
+        except CassetteNotFoundError:
+            raise
+        except Exception as exc:  # vcrpy raises TypeError/KeyError/... on a file that is not a cassette
+            # vcrpy then treats it as empty (with a warning): re-recording replaces an unreadable file.
+            raise CassetteDecodeError(f"{cassette_path}: not a readable cassette ({type(exc).__name__})") from exc
 
     def render(self, cassette_dict: dict[str, Any], serializer: Any) -> str:
         return str(serialize({**cassette_dict, "metadata": self.metadata}, serializer))
