@@ -1,0 +1,89 @@
+"""Is a request valid input for the operation?  The one judge used for vectors and generated cases.
+
+Schemathesis' own "positive"/"negative" label is not trusted: a negative case is sometimes valid
+(the negation landed somewhere a server cannot see), and for a *server* the contract is looser than
+the request schema a *client* must follow:
+
+- unknown members are not errors (servers may ignore them), so they never make a request invalid;
+- a member that is JSON ``null`` is absent (restJson1), so ``{"Code": null}`` is valid;
+- string lengths count code points (Python's ``len``, which is what jsonschema uses).
+
+One ambiguity is reported as ``"either"`` rather than guessed: a pattern anchored with ``$`` and a
+value ending in a newline, which Python's and Java's regex engines accept and ECMA's rejects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from jsonschema import Draft202012Validator
+
+from connect_contract.contracts import documents, sensitive_request_members
+from connect_contract.model import load_operation
+from connect_contract.server.transport import Intent
+
+JSON_MEDIA_TYPE = "application/json"
+
+
+@cache
+def _server_validator() -> Draft202012Validator:
+    schema = dict(documents()["request.schema.json"])
+    schema["additionalProperties"] = True
+    return Draft202012Validator(schema)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_body(body: bytes) -> tuple[bool, Any]:
+    """``(True, value)`` when the body is strict JSON (no NaN/Infinity), else ``(False, None)``."""
+    try:
+        return True, json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
+        return False, None
+
+
+def media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def classify(method: str, url: str, headers: Mapping[str, str], body: bytes) -> Intent:
+    op = load_operation()
+    if method.upper() != op.http_method or urlsplit(url).path != op.request_uri:
+        return "foreign"
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+    if media_type(content_type) != JSON_MEDIA_TYPE:
+        return "invalid"
+    ok, document = parse_body(body)
+    if not ok or not isinstance(document, dict):
+        return "invalid"
+    present = {key: value for key, value in document.items() if value is not None}
+    if not _server_validator().is_valid(present):
+        return "invalid"
+    if _newline_ambiguity(present):
+        return "either"
+    return "valid"
+
+
+def _newline_ambiguity(document: Mapping[str, Any]) -> bool:
+    for member in load_operation().input_members:
+        value = document.get(member.name)
+        pattern = member.shape.pattern
+        if pattern and pattern.endswith("$") and isinstance(value, str) and value.endswith("\n"):
+            return True
+    return False
+
+
+def sensitive_values(body: bytes) -> frozenset[str]:
+    """The string values of sensitive members in a JSON object body (what must never come back)."""
+    ok, document = parse_body(body)
+    if not ok or not isinstance(document, dict):
+        return frozenset()
+    return frozenset(
+        value for key, value in document.items() if key in sensitive_request_members() and isinstance(value, str)
+    )

@@ -1,0 +1,143 @@
+"""Generated cases: schemathesis (examples, coverage and fuzzing phases) from the OpenAPI fragment.
+
+Schemathesis generates; the harness sends and judges.  Each case goes through the shared
+:class:`~connect_contract.server.transport.Sender` (timeouts, rate limit, SigV4) and is judged by
+:func:`connect_contract.server.classify.classify` plus the checks -- not by schemathesis' built-in
+checks, which are replaced as follows (README "Server conformance" has the table):
+
+- ``not_a_server_error`` -> ``no_server_error``; ``positive_data_acceptance`` -> ``accepts_valid``;
+  ``negative_data_rejection`` -> ``rejects_invalid`` (with the harness's own judge of validity);
+  ``response_headers_conformance`` -> ``error_type``; ``content_type_conformance`` and
+  ``response_schema_conformance`` -> ``success_body`` / ``error_body``;
+- ``status_code_conformance`` is not used: 413/415/404/405 are legitimate protocol answers that the
+  fragment does not list; ``error_status`` checks status against type instead;
+- ``ignored_auth`` is not used: the fragment's ``sigv4`` scheme is documentation (SigV4 is not a
+  static key) and is removed for generation, so schemathesis neither sends an empty
+  ``Authorization`` header nor expects a 401; with ``--sigv4`` every request is signed instead;
+- ``unsupported_method`` (RFC 9110 ``Allow`` header) is not an AWS contract; other methods are
+  only required not to crash the server.
+
+Unknown extra members are not invalid for a server, so the request schema is opened
+(``additionalProperties: true``) for generation only: they appear in positive cases and are never
+generated as negative ones.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Callable
+from typing import Any
+
+import hypothesis
+import schemathesis
+from hypothesis import HealthCheck, Phase, Verbosity
+from schemathesis.config import SchemathesisConfig
+from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
+
+from connect_contract.contracts import openapi
+from connect_contract.model import load_operation
+from connect_contract.server.classify import classify, sensitive_values
+from connect_contract.server.transport import Exchange, Sender
+
+PHASES = ("examples", "coverage", "fuzzing")
+# Headers schemathesis adds that say nothing about the contract; dropped before sending.
+_NOISE_HEADERS = {"user-agent", "x-schemathesis-testcaseid", "accept-encoding", "accept", "connection"}
+_JSON_KEYS = ("json", "data")
+
+
+def generation_document() -> dict[str, Any]:
+    """The OpenAPI fragment as schemathesis should see it (an in-memory copy; contracts/ is untouched)."""
+    document = copy.deepcopy(openapi())
+    op = load_operation()
+    request_schema = document["components"]["schemas"][op.input.name]
+    request_schema["additionalProperties"] = True
+    document["components"].pop("securitySchemes", None)
+    for operation in document["paths"][op.request_uri].values():
+        operation.pop("security", None)
+    return document
+
+
+def load_schema(base_url: str) -> Any:
+    # SchemathesisConfig() is the defaults: no schemathesis.toml is auto-discovered from the cwd.
+    schema = schemathesis.openapi.from_dict(generation_document(), config=SchemathesisConfig())
+    schema.config.update(base_url=base_url)
+    return schema
+
+
+def new_seed() -> int:
+    return random.SystemRandom().randrange(2**31)
+
+
+def run_generated(
+    sender: Sender,
+    base_url: str,
+    *,
+    max_examples: int,
+    seed: int,
+    on_exchange: Callable[[Exchange], None],
+    stopped: Callable[[], bool],
+) -> None:
+    """Generate and send every case; ``on_exchange`` judges each; ``stopped`` short-circuits sending."""
+    schema = load_schema(base_url)
+    settings = hypothesis.settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,  # never write a .hypothesis directory into the user's cwd
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],  # explicit carries examples + coverage; no shrinking
+        verbosity=Verbosity.quiet,
+        report_multiple_bugs=False,
+    )
+    modes = [HypothesisTestMode(phase) for phase in PHASES]
+
+    def one_case(case: Any) -> None:
+        if stopped():
+            return
+        on_exchange(send_case(sender, base_url, case))
+
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        test = create_test(
+            operation=operation,
+            test_func=one_case,
+            config=HypothesisTestConfig(
+                project=schema.config, modes=modes, settings=settings, seed=seed, apply_ci_profile=False
+            ),
+        )
+        test()
+
+
+def send_case(sender: Sender, base_url: str, case: Any) -> Exchange:
+    """Send one schemathesis case through the harness's sender, judged by the harness's classifier."""
+    import json
+
+    kwargs = case.as_transport_kwargs(base_url=base_url)
+    headers = {k: str(v) for k, v in kwargs.get("headers", {}).items() if k.lower() not in _NOISE_HEADERS}
+    body = b""
+    if "json" in kwargs:
+        body = json.dumps(kwargs["json"]).encode("utf-8")
+        headers.setdefault("Content-Type", "application/json")
+    elif kwargs.get("data") is not None:
+        data = kwargs["data"]
+        body = data if isinstance(data, bytes) else str(data).encode("utf-8")
+    phase = case.meta.phase.name.value if case.meta else "generated"
+    description = getattr(getattr(case.meta.phase, "data", None), "description", "") if case.meta else ""
+    source = f"{phase}: {description}" if description else f"{phase}: {case.meta.generation.mode.value} case"
+    method = str(kwargs["method"]).upper()
+    url = str(kwargs["url"])
+    return sender.send(
+        method,
+        url,
+        headers,
+        body,
+        intent=classify(method, url, headers, body),
+        source=_safe_source(source),
+        secrets=sensitive_values(body),
+    )
+
+
+def _safe_source(text: str) -> str:
+    """Coverage descriptions name members and constraints, never values; keep them short anyway."""
+    return text if len(text) <= 100 else text[:99] + "…"

@@ -1,0 +1,211 @@
+"""A bounded-time HTTP sender: every request gets an answer or a clear verdict, never a hang.
+
+Everything the server checks send (deterministic vectors and schemathesis cases alike) goes
+through :class:`Sender`, so timeouts, rate limiting and signing behave the same everywhere.  A
+shared ``requests.Session`` keeps connections alive (a several-fold speed-up against a local
+server); the body is read in chunks against a deadline, so a server that trickles bytes cannot
+stretch a request much past the timeout either.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+import requests
+
+Intent = Literal["valid", "invalid", "either", "foreign"]
+MAX_BODY_BYTES = 1024 * 1024  # a misbehaving server cannot make the harness buffer more than this
+_RATE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+@dataclass(frozen=True)
+class Request:
+    """A request exactly as it went on the wire, plus what the harness knows about it."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    intent: Intent
+    source: str  # "vector <id>" or "<phase>: <description>" -- never contains a sensitive value
+    secrets: frozenset[str] = frozenset()  # sensitive member values in this request (for the echo check)
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        return next((value for key, value in self.headers if key.lower() == lowered), None)
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    reason: str
+    headers: Mapping[str, str]  # lower-cased names; repeated headers joined with ", "
+    body: bytes
+    elapsed: float
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and either its response or the transport problem that replaced it."""
+
+    request: Request
+    response: Response | None
+    problem: str | None = None
+    # The answer to a twin request that must be answered the same way (vectors with ``same_as``).
+    reference: Response | None = None
+
+
+@dataclass
+class RateLimit:
+    """At most ``count`` requests per ``seconds``, spaced evenly (no bursts), so the limit is never exceeded."""
+
+    count: int
+    seconds: float
+    _next: float = field(default=0.0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit:
+        """``"2/s"``, ``"100/m"``, ``"5000/h"``; raises ``ValueError`` with a readable message."""
+        count, _, unit = text.strip().partition("/")
+        if not count.isdigit() or int(count) < 1 or unit not in _RATE_UNITS:
+            raise ValueError(f"rate limit must look like 2/s, 100/m or 5000/h, not {text!r}")
+        return cls(int(count), _RATE_UNITS[unit])
+
+    def __str__(self) -> str:
+        unit = {v: k for k, v in _RATE_UNITS.items()}[self.seconds]
+        return f"{self.count}/{unit}"
+
+    def wait(self) -> None:
+        with self._lock:
+            now = time.monotonic()
+            if now < self._next:
+                time.sleep(self._next - now)
+                now = self._next
+            self._next = now + self.seconds / self.count
+
+
+class Sender:
+    """Sends requests with a per-request timeout, an optional rate limit and optional signing."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float = 10.0,
+        rate_limit: RateLimit | None = None,
+        auth: requests.auth.AuthBase | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self.rate_limit = rate_limit
+        self.auth = auth
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxies or .netrc from the environment: talk to the endpoint itself
+
+    def close(self) -> None:
+        self.session.close()
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        *,
+        intent: Intent,
+        source: str,
+        secrets: frozenset[str] = frozenset(),
+    ) -> Exchange:
+        prepared = requests.Request(method, url, headers=dict(headers), data=body or None).prepare()
+        if self.auth is not None:
+            prepared = self.auth(prepared)
+        sent_body = prepared.body or b""
+        if isinstance(sent_body, str):
+            sent_body = sent_body.encode("utf-8")
+        request = Request(
+            method=method,
+            url=url,
+            headers=tuple(prepared.headers.items()),
+            body=sent_body,
+            intent=intent,
+            source=source,
+            secrets=secrets,
+        )
+        if self.rate_limit is not None:
+            self.rate_limit.wait()
+        started = time.monotonic()
+        try:
+            raw = self.session.send(prepared, timeout=(self.timeout, self.timeout), stream=True, allow_redirects=False)
+        except requests.RequestException as exc:
+            return Exchange(request, None, describe_failure(exc, self.timeout))
+        try:
+            content = self._read(raw, started + self.timeout)
+        except TimeoutError:
+            return Exchange(request, None, f"the response body did not arrive within {self.timeout:g} s")
+        except requests.RequestException as exc:
+            return Exchange(request, None, describe_failure(exc, self.timeout))
+        finally:
+            raw.close()
+        headers_out: dict[str, str] = {}
+        for name, value in raw.raw.headers.items():  # urllib3's dict keeps repeated headers apart
+            key = name.lower()
+            headers_out[key] = f"{headers_out[key]}, {value}" if key in headers_out else value
+        response = Response(raw.status_code, raw.reason or "", headers_out, content, time.monotonic() - started)
+        return Exchange(request, response)
+
+    @staticmethod
+    def _read(raw: requests.Response, deadline: float) -> bytes:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in raw.iter_content(chunk_size=65536):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > MAX_BODY_BYTES:
+                break  # enough to judge; the rest is dropped with the connection
+            if time.monotonic() > deadline:
+                raise TimeoutError
+        return b"".join(chunks)
+
+
+def describe_failure(exc: BaseException, timeout: float) -> str:
+    """A one-line verdict for a transport failure (names the symptom, never the request's content)."""
+    chain = _chain(exc)
+    names = {type(e).__name__ for e in chain}
+    text = " ".join(str(e) for e in chain)
+    if isinstance(exc, requests.ConnectTimeout):
+        return f"no connection within {timeout:g} s"
+    if isinstance(exc, requests.ReadTimeout) or "TimeoutError" in names or "timed out" in text:
+        return f"no response within {timeout:g} s (the endpoint hangs)"
+    if "ConnectionRefusedError" in names or "Connection refused" in text:
+        return "connection refused: nothing is listening at the endpoint"
+    if names & {"BadStatusLine", "LineTooLong", "InvalidChunkLength", "HeaderParsingError"}:
+        return "the answer is not HTTP (garbage bytes instead of a status line)"
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
+        return "the response body was cut off or malformed"
+    if names & {"RemoteDisconnected", "ConnectionResetError", "ConnectionAbortedError", "BrokenPipeError"}:
+        return "the connection was reset or closed without a response"
+    if isinstance(exc, requests.ConnectionError):
+        return f"could not talk to the endpoint ({type(chain[-1]).__name__})"
+    return f"request failed ({type(exc).__name__})"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        seen.append(current)
+        nested = current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
+        reason = getattr(current, "reason", None)
+        current = (
+            current.__cause__
+            or current.__context__
+            or nested
+            or (reason if isinstance(reason, BaseException) else None)
+        )
+    return seen

@@ -1,0 +1,55 @@
+"""Every check is shown to fail on a server with exactly that defect; the correct server passes all.
+
+Each broken server is the reference server of ``server_catalogue`` plus one defect.  The test
+asserts that the check *meant* for the defect failed (other checks may fail too: a 5xx on bad JSON
+is also not a 4xx), and that the correct server passes every check, recommended ones included.
+"""
+
+from __future__ import annotations
+
+import pytest
+from server_catalogue import CATALOGUE, RAW_CATALOGUE, make_app, serve_raw
+
+from connect_contract.server.checks import CHECK_IDS
+from connect_contract.server.runner import RunResult, Settings, run
+from connect_contract.serving import serve_in_thread
+
+
+def fast(url: str) -> Settings:
+    return Settings(endpoint=url, max_examples=25, seed=4, timeout=2.0)
+
+
+def failed_checks(result: RunResult) -> set[str]:
+    return {r.check.id for r in result.checks.values() if not r.passed}
+
+
+def test_the_correct_server_passes_every_check_including_recommended() -> None:
+    with serve_in_thread(make_app()) as url:
+        result = run(fast(url))
+    assert failed_checks(result) == set(), [f.message for r in result.checks.values() for f in r.failures]
+    assert result.ok(strict=True)
+    assert all(r.cases > 0 for r in result.checks.values()), "every check must have been exercised"
+
+
+def test_every_check_has_a_broken_server_that_it_catches() -> None:
+    assert set(CATALOGUE.values()) | set(RAW_CATALOGUE.values()) == set(CHECK_IDS)
+
+
+@pytest.mark.parametrize(("defect", "check_id"), sorted(CATALOGUE.items()))
+def test_broken_server_is_caught_by_its_check(defect: str, check_id: str) -> None:
+    with serve_in_thread(make_app(defect)) as url:
+        result = run(fast(url))
+    assert check_id in failed_checks(result)
+    caught = result.checks[check_id]
+    assert caught.failures and caught.failures[0].curl.startswith("curl ")
+    assert not result.ok(strict=True)
+
+
+@pytest.mark.parametrize(("behaviour", "check_id"), sorted(RAW_CATALOGUE.items()))
+def test_endpoint_that_cannot_speak_http_gets_a_verdict_in_bounded_time(behaviour: str, check_id: str) -> None:
+    with serve_raw(behaviour) as url:
+        result = run(Settings(endpoint=url, max_examples=5, seed=1, timeout=1.0))
+    assert check_id in failed_checks(result)
+    assert result.stopped is not None and "could not be judged" in result.stopped
+    assert result.cases <= 3 and result.wall_seconds < 10
+    assert not result.ok()
