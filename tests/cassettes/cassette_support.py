@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -36,15 +38,23 @@ def error(name: str, status: int, message: str) -> Answer:
     return status, {"content-type": "application/json", ERROR_TYPE_HEADER: name}, body
 
 
-def scripted(answer: Callable[[bytes], Answer], *, delay: float = 0.0) -> Any:
-    """An ASGI app answering every request with ``answer(body)`` (after ``delay`` seconds)."""
+def scripted(
+    answer: Callable[[bytes], Answer],
+    *,
+    on_request: Callable[[], None] | None = None,
+    hold: threading.Event | None = None,
+) -> Any:
+    """An ASGI app answering every request with ``answer(body)`` (once ``hold`` is set, if given)."""
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
         body = await read_body(receive)
-        if delay:
-            await asyncio.sleep(delay)
+        if on_request is not None:
+            on_request()
+        deadline = time.monotonic() + 60
+        while hold is not None and not hold.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
         status, headers, payload = answer(body)
         raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
         await send({"type": "http.response.start", "status": status, "headers": raw})
