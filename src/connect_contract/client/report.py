@@ -73,9 +73,12 @@ def matrix(runs: Sequence[ClientRun], *, strict: bool = False) -> list[tuple[str
     for group, ids in _groups(runs).items():
         first = next(run.judgements[ids[0]] for run in runs if ids[0] in run.judgements)
         vector = first.vector
-        expected: str = "sent as given" if vector.kind == "request" else vector.expect.outcome
+        expected: str = vector.expect.outcome
+        if vector.kind == "request":
+            expected = "nulls absent (or refused)" if None in vector.input.values() else "sent as given"
         if vector.expect.code:
-            expected = f"error {vector.expect.code if len(ids) == 1 else '<type>'}"
+            expected = f"error {vector.expect.code if len(ids) == 1 else '(its type)'}"
+            expected += " + message" if vector.expect.message is not None else ""
         if vector.expect.attempts:
             expected += ", retried" if vector.expect.attempts == "retried" else ", 1 attempt"
         level = "required" if vector.required else "recommended"
@@ -112,31 +115,38 @@ def summary(run: ClientRun, *, strict: bool = False) -> str:
 
 
 def print_matrix(runs: Sequence[ClientRun], console: Console, *, strict: bool = False, details: int = 40) -> None:
-    table = Table(title="Client conformance", show_lines=False)
-    table.add_column("vector")
+    """The matrix, then every failure with expected vs. actual (differences and rejections are in the
+    matrix and, one by one, in the Markdown report)."""
+    table = Table(title="Client conformance")
+    table.add_column("vector", overflow="fold")
     table.add_column("level")
-    table.add_column("expected")
+    table.add_column("expected", overflow="fold")
     for run in runs:
-        table.add_column(run.client)
+        table.add_column(run.client, overflow="fold")
     for group, level, expected, cells in matrix(runs, strict=strict):
         table.add_row(group, level, expected, *(f"[{_STYLE[c.status]}]{c.text}[/]" for c in cells))
     console.print(table)
     found = problems(runs, strict=strict)
-    if found:
-        listing = Table(title="Not a clean pass (expected vs. what happened)")
-        for name in ("client", "vector", "status", "rule", "detail"):
+    failing = [row for row in found if row[2] in ("fail", "broken")]
+    if failing:
+        listing = Table(title="Failures (expected vs. what happened)")
+        for name in ("client", "vector", "rule", "detail"):
             listing.add_column(name, overflow="fold")
-        for row in found[:details]:
-            listing.add_row(*row)
+        for client, vector, _, rule, detail in failing[:details]:
+            listing.add_row(client, vector, rule, detail)
         console.print(listing)
-        if len(found) > details:
-            console.print(f"... and {len(found) - details} more (see --report)")
+        if len(failing) > details:
+            console.print(f"... and {len(failing) - details} more (see --report)")
+    others = len({(c, v) for c, v, s, _, _ in found if s not in ("fail", "broken")})
+    if others:
+        console.print(f"{others} recommendation difference(s) or local rejection(s): --report lists each one")
     for run in runs:
         console.print(summary(run, strict=strict))
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Safe inside a Markdown table cell (no column breaks, no stray HTML tags)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", " ")
 
 
 def markdown(runs: Sequence[ClientRun], *, strict: bool = False) -> str:

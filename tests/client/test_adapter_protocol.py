@@ -1,0 +1,81 @@
+"""The adapter protocol itself: both modes of the built-in adapters, and every way an adapter can break
+(each reported as an adapter failure in bounded time, never as a client verdict)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from connect_contract.client.adapters.builtin import ClientSpec, builtin_client
+from connect_contract.client.runner import run_clients, select_vectors
+
+SMALL = (
+    "request.all-members",
+    "request.optional-null.Code",
+    "error.ConflictException.header-uri",
+    "success.empty-body",
+)
+PY = sys.executable
+
+
+def test_builtin_adapters_in_one_shot_mode_pass_the_same_vectors() -> None:
+    """The documented one-shot protocol, through the real executables (aws, node), not just the fast mode."""
+    specs = [builtin_client(name) for name in ("boto3", "awscli", "js")]
+    one_shot = [ClientSpec(s.name, s.command, False, s.env, s.unavailable) for s in specs]
+    for run in run_clients(one_shot, select_vectors(SMALL)):
+        verdicts = {v: j.verdict for v, j in run.judgements.items()}
+        assert all(v in ("pass", "rejected") for v in verdicts.values()), (run.client, verdicts)
+        assert run.failed() == []
+
+
+BROKEN_ADAPTERS = {
+    "exits non-zero": f"{PY} -c 'import sys; sys.exit(3)'",
+    "prints nothing": f"{PY} -c 'import sys; sys.stdin.read()'",
+    "prints garbage": f"{PY} -c 'print(\"<html>not json</html>\")'",
+    "unknown outcome": f'{PY} -c \'print("{{\\"outcome\\": \\"maybe\\"}}")\'',
+    "error without code": f'{PY} -c \'print("{{\\"outcome\\": \\"error\\"}}")\'',
+    "hangs": f"{PY} -c 'import time; time.sleep(60)'",
+    "not a command": "/definitely/not/an/adapter",
+}
+
+
+@pytest.mark.parametrize("persistent", [False, True], ids=["one-shot", "persistent"])
+def test_every_broken_adapter_is_reported_as_an_adapter_failure(persistent: bool) -> None:
+    specs = [ClientSpec(name, command, persistent=persistent) for name, command in BROKEN_ADAPTERS.items()]
+    vectors = select_vectors(["request.required-only", "success.empty-object"])
+    for run in run_clients(specs, vectors, timeout=1.0, workers=len(specs)):
+        for judgement in run.judgements.values():
+            assert judgement.verdict == "broken", (run.client, judgement)
+            assert judgement.rules == {"adapter"}
+        assert run.failed(), f"{run.client}: a broken adapter must fail the run"
+
+
+def test_a_persistent_adapter_that_dies_is_restarted_for_the_next_vector(tmp_path: Path) -> None:
+    # Dies on the first input, then (a fresh process, marker present) answers success to everything.
+    marker = tmp_path / "died-once"
+    script = tmp_path / "flaky.py"
+    script.write_text(
+        "import os, sys, json, pathlib\n"
+        f"m = pathlib.Path({str(marker)!r})\n"
+        "for line in sys.stdin:\n"
+        "    if not m.exists():\n"
+        "        m.write_text('x'); sys.exit(1)\n"
+        "    print(json.dumps({'outcome': 'success'}), flush=True)\n"
+    )
+    spec = ClientSpec("flaky", [sys.executable, str(script)], persistent=True)
+    run = run_clients([spec], select_vectors(["success.*"]), timeout=5)[0]
+    verdicts = [j.verdict for j in run.judgements.values()]
+    assert verdicts[0] == "broken"
+    # the request was never sent by this fake adapter, so later vectors fail on req.sent, not on the adapter
+    assert all(j.rules == {"req.sent"} for j in list(run.judgements.values())[1:])
+
+
+def test_unavailable_builtin_client_breaks_every_vector_with_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONNECT_CONTRACT_NODE_MODULES", "/nonexistent/node_modules")
+    spec = builtin_client("js")
+    assert spec.unavailable and "npm ci" in spec.unavailable
+    run = run_clients([spec], select_vectors(["success.empty-object"]))[0]
+    judgement = run.judgements["success.empty-object"]
+    assert judgement.verdict == "broken" and "npm ci" in judgement.failures[0].detail
