@@ -1,0 +1,102 @@
+"""verify: the mock agrees with recordings of itself; a provider that changes one answer is caught."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from cassette_support import ACCESS_KEY, COMMITTED, SECRET_KEY, changes_one_answer, error
+
+from connect_contract.cassettes.store import Interaction, load_interactions
+from connect_contract.cassettes.verify import Provider, verify_all
+from connect_contract.mock import create_app
+from connect_contract.serving import serve_in_thread
+
+ALL = load_interactions([COMMITTED])
+SUCCESS = next(i for i in ALL if i.status == 200 and not i.malformed)
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "connect_contract", "verify", "--cassettes", str(COMMITTED), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, check=False)
+
+
+def test_the_mock_still_behaves_like_its_recordings(plain_mock: str) -> None:
+    results = verify_all(ALL, Provider(plain_mock))
+    assert [r.diff() for r in results if not r.ok] == []
+    assert len(results) == len(ALL)
+
+
+def test_cli_verify_signs_with_the_standard_chain_against_the_sigv4_mock(sigv4_mock: str) -> None:
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    result = _cli("--endpoint", sigv4_mock, "--sigv4", env=env)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert f"{len(ALL)} interactions, 0 mismatches" in result.stderr
+    unsigned = _cli("--endpoint", sigv4_mock)  # the mock rejects every unsigned request: all differ
+    assert unsigned.returncode == 1 and f"{len(ALL)} mismatches" in unsigned.stderr
+
+
+def _is(target: Interaction) -> Any:
+    expected = json.loads(target.request_body)
+    return lambda decoded: decoded == expected
+
+
+BROKEN = [
+    (
+        "error-instead-of-success",
+        error("InvalidRequestException", 400, "changed"),
+        ["status:     recorded 200, got 400", "error type: recorded (none), got InvalidRequestException"],
+    ),
+    ("success-with-a-bad-body", (200, {"content-type": "application/json"}, b"[]"), ["body: a 200 body must be"]),
+    (
+        "server-error",
+        error("InternalServiceException", 500, "changed"),
+        ["status:     recorded 200, got 500", "got InternalServiceException"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "answer", "expected"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_a_provider_that_changes_one_answer_is_caught_with_a_clear_diff(
+    name: str, answer: Any, expected: list[str]
+) -> None:
+    broken = changes_one_answer(create_app(), _is(SUCCESS), answer)
+    with serve_in_thread(broken) as url:
+        results = verify_all(ALL, Provider(url))
+        failed = [r for r in results if not r.ok]
+        assert [r.interaction for r in failed] == [SUCCESS]
+        diff = "\n".join(failed[0].diff())
+        assert diff.startswith(f"{SUCCESS.file}#0 (scenario {SUCCESS.scenario})")
+        for line in expected:
+            assert line in diff
+        result = _cli("--endpoint", url)
+    assert result.returncode == 1
+    assert f"MISMATCH {SUCCESS.file}#0 (scenario {SUCCESS.scenario})" in result.stdout
+    assert "1 mismatches" in result.stderr
+
+
+def test_an_unreachable_provider_fails_fast_and_clearly() -> None:
+    results = verify_all(ALL, Provider("http://127.0.0.1:9", timeout=5))
+    assert all(not r.ok for r in results)
+    assert "endpoint unreachable" in results[-1].problems[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--endpoint", "not-a-url"], ["--endpoint", "http://127.0.0.1:9", "--rate-limit", "-1"]],
+    ids=["bad-endpoint", "bad-rate"],
+)
+def test_usage_errors_exit_2(args: list[str]) -> None:
+    result = _cli(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
