@@ -14,7 +14,8 @@ import shlex
 from typing import Any
 
 from connect_contract.model import load_operation
-from connect_contract.redaction import SECRET_HEADERS, scrub
+from connect_contract.redaction import SECRET_HEADERS
+from connect_contract.server.checks import scrubbed
 from connect_contract.server.classify import parse_body
 from connect_contract.server.transport import Request
 
@@ -50,7 +51,7 @@ def redacted_body(request: Request) -> str:
         text = json.dumps(document, ensure_ascii=False)
     else:
         text = request.body.decode("utf-8", "backslashreplace")
-    return scrub(text, request.secrets)
+    return scrubbed(text, request.secrets)
 
 
 def _shown_headers(request: Request) -> list[tuple[str, str]]:

@@ -19,7 +19,6 @@ import requests
 
 from connect_contract.server import render
 from connect_contract.server.checks import CHECKS, Check, evaluate
-from connect_contract.server.generated import new_seed, run_generated
 from connect_contract.server.transport import Exchange, RateLimit, Response, Sender
 from connect_contract.server.vectors import Vector, load_vectors, send_vector
 
@@ -147,6 +146,8 @@ def run(
     vectors: Iterable[Vector] | None = None,
 ) -> RunResult:
     """Run the vectors and the generated cases against ``settings.endpoint``."""
+    from connect_contract.server.generated import new_seed, run_generated  # schemathesis: imported when used
+
     seed = settings.seed if settings.seed is not None else new_seed()
     result = new_result(settings.endpoint, seed)
     tally = Tally(result, settings.region, listener)

@@ -1,0 +1,157 @@
+"""``connect-contract check``: judge a server (default: the built-in mock) against the contract."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import click
+import requests
+from rich.console import Console
+
+from connect_contract.model import load_operation
+from connect_contract.server import report
+from connect_contract.server.runner import (
+    DEFAULT_MAX_EXAMPLES,
+    DEFAULT_TIMEOUT,
+    RunResult,
+    Settings,
+    default_rate_limit,
+    run,
+)
+from connect_contract.server.transport import RateLimit
+from connect_contract.server.vectors import load_vectors
+
+
+def parse_endpoint(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"--endpoint must be an http(s) URL such as http://127.0.0.1:4566, not {value!r}")
+    return value.rstrip("/")
+
+
+def parse_rate_limit(value: str | None, endpoint: str) -> RateLimit | None:
+    """The explicit limit, or the default for this endpoint (none on loopback, 2/s elsewhere)."""
+    if value is None:
+        return default_rate_limit(endpoint)
+    if value.strip().lower() in ("none", "off", "0"):
+        return None
+    return RateLimit.parse(value)
+
+
+def sigv4_auth(region: str) -> requests.auth.AuthBase:
+    """A signer using the standard AWS credential chain; ``ValueError`` when it finds nothing."""
+    import botocore.session
+
+    from connect_contract.sigv4 import SigV4RequestsAuth
+
+    credentials = botocore.session.get_session().get_credentials()
+    if credentials is None:
+        raise ValueError("--sigv4: no AWS credentials found in the standard chain (env, profile, SSO, IMDS)")
+    frozen = credentials.get_frozen_credentials()
+    from botocore.credentials import Credentials
+
+    return SigV4RequestsAuth(
+        Credentials(frozen.access_key, frozen.secret_key, frozen.token),
+        region=region,
+        service=load_operation().signing_name,
+    )
+
+
+@contextmanager
+def target(endpoint: str | None) -> Iterator[tuple[str, str]]:
+    """Yields (base URL, how to name it): the given endpoint, or a built-in mock on a free loopback port."""
+    if endpoint is not None:
+        yield endpoint, endpoint
+        return
+    from connect_contract.mock import running_mock
+
+    with running_mock() as url:
+        yield url, f"built-in mock at {url}"
+
+
+@click.command("check")
+@click.option("--endpoint", metavar="URL", help="Base URL of the implementation (default: start the built-in mock).")
+@click.option("--region", default="us-east-1", show_default=True, help="Region for SigV4 signing.")
+@click.option("--sigv4", is_flag=True, help="Sign every request with botocore (standard AWS credential chain).")
+@click.option(
+    "--rate-limit",
+    metavar="N/s",
+    help="Requests per second/minute (2/s, 100/m; 'none'). Default: none on loopback, 2/s elsewhere.",
+)
+@click.option(
+    "--max-examples",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_EXAMPLES,
+    show_default=True,
+    help="Fuzzing cases (coverage cases come on top).",
+)
+@click.option("--seed", type=int, help="Seed for generated cases (printed in the summary; reuse it to replay).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Per-request timeout in seconds.",
+)
+@click.option("--junitxml", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit XML report here.")
+@click.option(
+    "--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a Markdown report."
+)
+@click.option("--strict", is_flag=True, help="Also fail on recommended checks.")
+def check(
+    endpoint: str | None,
+    region: str,
+    sigv4: bool,
+    rate_limit: str | None,
+    max_examples: int,
+    seed: int | None,
+    timeout: float,
+    junitxml: Path | None,
+    report_path: Path | None,
+    strict: bool,
+) -> None:
+    """Check a server implementation of UpdateParticipantAuthentication against the contract.
+
+    Exit 0 when every required check passed (with --strict: every check), 1 when one failed or the
+    endpoint could not be judged, 2 on a usage error.
+    """
+    try:
+        if endpoint is not None:
+            endpoint = parse_endpoint(endpoint)
+        limit = parse_rate_limit(rate_limit, endpoint or "http://127.0.0.1")
+        auth = sigv4_auth(region) if sigv4 else None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for path in (junitxml, report_path):
+        if path is not None and not path.parent.is_dir():
+            raise click.UsageError(f"cannot write {path}: directory {path.parent} does not exist")
+    console = Console(highlight=False)
+    with target(endpoint) as (url, name):
+        settings = Settings(
+            endpoint=url,
+            timeout=timeout,
+            rate_limit=limit,
+            max_examples=max_examples,
+            seed=seed,
+            region=region,
+            auth=auth,
+        )
+        extras = f", rate limit {limit}" if limit else ""
+        console.print(f"Checking {name} (timeout {timeout:g} s{extras}{', SigV4' if auth else ''})")
+        with report.live_progress(console, len(load_vectors())) as listener:
+            result = run(settings, listener=listener)
+    result.endpoint = name
+    write_reports(result, junitxml, report_path, strict=strict)
+    report.print_summary(console, result, strict=strict)
+    sys.exit(0 if result.ok(strict=strict) else 1)
+
+
+def write_reports(result: RunResult, junitxml: Path | None, markdown: Path | None, *, strict: bool) -> None:
+    if junitxml is not None:
+        junitxml.write_text(report.junit_xml(result, strict=strict), encoding="utf-8")
+    if markdown is not None:
+        markdown.write_text(report.markdown(result, strict=strict), encoding="utf-8")

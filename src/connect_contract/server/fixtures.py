@@ -1,0 +1,138 @@
+"""pytest fixtures for server conformance (loaded by :mod:`connect_contract.pytest_plugin`).
+
+``pytest tests/conformance --endpoint URL`` runs the same vectors and checks as
+``connect-contract check``: one test per vector (``test_server_vectors.py``) and one per check over
+the generated cases (``test_server_generated.py``).  Without ``--endpoint`` they run against a
+built-in mock started for the session.  Another repository can reuse them with the two small test
+files and the installed plugin (README "Server conformance").
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from dataclasses import replace
+from functools import cached_property
+
+import pytest
+
+from connect_contract.server.checks import by_id, evaluate
+from connect_contract.server.runner import CheckResult, RunResult, Settings, run
+from connect_contract.server.transport import Exchange, Sender
+from connect_contract.server.vectors import Vector, load_vectors, send_vector
+
+
+class RecommendedCheckWarning(UserWarning):
+    """A recommended check failed (a failure only with ``--strict-recommended``)."""
+
+
+class ServerConformance:
+    """The session's view of the endpoint: sends vectors on demand, runs the generated cases once."""
+
+    def __init__(self, settings: Settings, *, strict: bool) -> None:
+        self.settings = settings
+        self.strict = strict
+        self.sender = Sender(timeout=settings.timeout, rate_limit=settings.rate_limit, auth=settings.auth)
+        self._answers: dict[str, Exchange] = {}
+
+    def exchange(self, vector: Vector) -> Exchange:
+        if vector.id not in self._answers:
+            exchange = send_vector(self.sender, self.settings.endpoint, vector)
+            if vector.same_as is not None:
+                twin = next(v for v in load_vectors() if v.id == vector.same_as)
+                exchange = replace(exchange, reference=self.exchange(twin).response)
+            self._answers[vector.id] = exchange
+        return self._answers[vector.id]
+
+    def assert_vector(self, vector: Vector) -> None:
+        exchange = self.exchange(vector)
+        required: list[str] = []
+        recommended: list[str] = []
+        for check, message in evaluate(exchange):
+            if message is not None:
+                (required if check.level == "required" or self.strict else recommended).append(
+                    f"{check.id} ({check.level}): {message}"
+                )
+        self._warn(recommended)
+        if required:
+            from connect_contract.server import render
+
+            request = exchange.request
+            pytest.fail(
+                "\n".join([*required, render.summary(request), render.curl(request, self.settings.region)]),
+                pytrace=False,
+            )
+
+    @cached_property
+    def generated(self) -> RunResult:
+        return run(replace(self.settings, vectors=False))
+
+    def assert_generated(self, check_id: str) -> None:
+        result = self.generated
+        entry: CheckResult = result.checks[check_id]
+        if result.stopped and check_id == "responds":
+            pytest.fail(result.stopped, pytrace=False)
+        if entry.cases == 0:
+            pytest.skip(f"{check_id}: no generated case exercised this check")
+        if entry.passed:
+            return
+        lines = [f"{check_id} ({entry.check.level}): {entry.failure_count} of {entry.cases} generated cases failed"]
+        for failure in entry.failures:
+            lines += [f"- {failure.message} (from {failure.source})", failure.request, failure.curl]
+        if by_id(check_id).level == "required" or self.strict:
+            pytest.fail("\n".join(lines), pytrace=False)
+        self._warn(lines[:1])
+
+    @staticmethod
+    def _warn(messages: list[str]) -> None:
+        for message in messages:
+            warnings.warn(message, RecommendedCheckWarning, stacklevel=3)
+
+    def close(self) -> None:
+        self.sender.close()
+
+
+def _settings(config: pytest.Config, endpoint: str) -> Settings:
+    from connect_contract.server.cli import parse_rate_limit, sigv4_auth
+
+    region = config.getoption("--region")
+    max_examples = config.getoption("--max-examples")
+    return Settings(
+        endpoint=endpoint,
+        rate_limit=parse_rate_limit(config.getoption("--rate-limit"), endpoint),
+        max_examples=max_examples if max_examples is not None else Settings.max_examples,
+        seed=config.getoption("--seed"),
+        region=region,
+        auth=sigv4_auth(region) if config.getoption("--sigv4") else None,
+    )
+
+
+@pytest.fixture(scope="session")
+def server_endpoint(pytestconfig: pytest.Config) -> Iterator[str]:
+    """``--endpoint`` (validated), or a built-in mock for the session."""
+    from connect_contract.server.cli import parse_endpoint
+
+    endpoint = pytestconfig.getoption("--endpoint")
+    if endpoint:
+        try:
+            yield parse_endpoint(endpoint)
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from exc
+        return
+    from connect_contract.mock import running_mock
+
+    with running_mock() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def server_conformance(pytestconfig: pytest.Config, server_endpoint: str) -> Iterator[ServerConformance]:
+    try:
+        settings = _settings(pytestconfig, server_endpoint)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from exc
+    conformance = ServerConformance(settings, strict=bool(pytestconfig.getoption("--strict-recommended")))
+    try:
+        yield conformance
+    finally:
+        conformance.close()
