@@ -15,6 +15,7 @@ from connect_contract import _pytest_compat
 from connect_contract.cassettes.replay import connect_cassette  # noqa: F401  (offline cassette replay)
 from connect_contract.client.fixtures import client_conformance  # noqa: F401  (client conformance runs)
 from connect_contract.mock.fixtures import mock_reset, mock_url  # noqa: F401  (reference-mock fixtures)
+from connect_contract.server.fixtures import server_conformance, server_endpoint  # noqa: F401  (server conformance)
 
 _pytest_compat.install()
 
