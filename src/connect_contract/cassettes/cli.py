@@ -42,7 +42,10 @@ def _credentials(sigv4: bool) -> Credentials | None:
 
 
 def _stdout() -> Console:
-    return Console(soft_wrap=True, highlight=False)
+    console = Console(soft_wrap=True, highlight=False)
+    if not console.is_terminal:  # piped into a CI log: do not squeeze tables into 80 columns
+        console.width = max(console.width, 160)
+    return console
 
 
 @click.command()
@@ -147,11 +150,12 @@ def verify(directory: Path, endpoint: str, sigv4: bool, region: str, timeout: fl
     failed = [r for r in results if not r.ok]
     for result in failed:
         click.echo("\n".join(["MISMATCH " + result.diff()[0], *result.diff()[1:]]))
-    table = Table("cassette", "recorded", "got", "result", title=f"verify {directory} against the provider")
-    for result in results:
-        recorded = f"{result.recorded_status} {result.recorded_type or ''}".strip()
-        got = "-" if result.got_status is None else f"{result.got_status} {result.got_type or ''}".strip()
-        table.add_row(result.interaction.where, recorded, got, "ok" if result.ok else "MISMATCH")
-    _stdout().print(table)
+    if failed:
+        table = Table("cassette", "recorded", "got", title="mismatches")
+        for result in failed:
+            recorded = f"{result.recorded_status} {result.recorded_type or ''}".strip()
+            got = "-" if result.got_status is None else f"{result.got_status} {result.got_type or ''}".strip()
+            table.add_row(f"{result.interaction.file.name}#{result.interaction.index}", recorded, got)
+        _stdout().print(table)
     click.echo(f"verify: {len(results)} interactions, {len(failed)} mismatches", err=True)
     sys.exit(1 if failed else 0)
