@@ -14,6 +14,7 @@ import pytest
 
 from connect_contract.client.adapters.builtin import BUILTIN, ClientSpec, builtin_client, command_client
 from connect_contract.client.runner import ClientRun, run_clients
+from connect_contract.client.vectors import load_vectors
 
 
 def client_specs(config: pytest.Config) -> list[ClientSpec]:
@@ -27,20 +28,36 @@ def client_specs(config: pytest.Config) -> list[ClientSpec]:
 
 
 class ClientConformance:
-    """Runs every client once, together (in parallel lanes), on first use; keeps the results."""
+    """Runs every client once, together (in parallel lanes), on first use; keeps the results.
 
-    def __init__(self, specs: list[ClientSpec]) -> None:
+    Only the vectors this session selected run (``-k`` and node ids narrow the work, not just the report).
+    """
+
+    def __init__(self, specs: list[ClientSpec], vector_ids: set[str] | None = None) -> None:
         self.specs = {spec.name: spec for spec in specs}
+        self.vector_ids = vector_ids
         self._runs: dict[str, ClientRun] = {}
         self._lock = threading.Lock()
 
     def run(self, client: str) -> ClientRun:
         with self._lock:
             if not self._runs:
-                self._runs = {run.client: run for run in run_clients(list(self.specs.values()))}
+                vectors = load_vectors()
+                if self.vector_ids is not None:
+                    vectors = tuple(v for v in vectors if v.id in self.vector_ids)
+                self._runs = {run.client: run for run in run_clients(list(self.specs.values()), vectors)}
             return self._runs[client]
 
 
+def _selected_vector_ids(session: pytest.Session) -> set[str] | None:
+    ids = set()
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and "vector_id" in callspec.params:
+            ids.add(str(callspec.params["vector_id"]))
+    return ids or None
+
+
 @pytest.fixture(scope="session")
-def client_conformance(pytestconfig: pytest.Config) -> ClientConformance:
-    return ClientConformance(client_specs(pytestconfig))
+def client_conformance(request: pytest.FixtureRequest) -> ClientConformance:
+    return ClientConformance(client_specs(request.config), _selected_vector_ids(request.session))

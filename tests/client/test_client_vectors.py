@@ -1,0 +1,48 @@
+"""The client vectors are data expanded from the model: every modeled error and member is covered, and
+the data file itself names none of them."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from connect_contract.client.vectors import VECTORS_FILE, load_vectors
+from connect_contract.contracts import data_dir, request_validator
+from connect_contract.model import load_operation
+
+
+def test_vectors_cover_every_error_encoding_and_member_from_the_model() -> None:
+    op = load_operation()
+    data = json.loads((data_dir() / VECTORS_FILE).read_text())
+    ids = {v.id for v in load_vectors()}
+    for error in op.errors:
+        for encoding in data["error_encodings"]:
+            assert f"error.{error.name}.{encoding}" in ids
+        assert f"error.{error.name}.header-beats-body-code" in ids
+    for member in op.optional_members:
+        assert {f"request.optional-alone.{member.name}", f"request.optional-null.{member.name}"} <= ids
+    for member in op.input_members:
+        assert f"request.max-length.{member.name}" in ids
+
+
+def test_the_data_file_types_no_operation_fact() -> None:
+    op = load_operation()
+    text = (data_dir() / VECTORS_FILE).read_text()
+    for name in (*op.error_names, *op.member_names, op.request_uri):
+        assert not re.search(rf"\b{re.escape(name)}\b", text), f"{name} is typed in {VECTORS_FILE}; use the model"
+
+
+def test_request_vectors_are_valid_inputs_except_the_explicit_nulls() -> None:
+    for vector in load_vectors():
+        has_null = None in vector.input.values()
+        assert vector.input_valid == (not has_null), vector.id
+        present = {k: v for k, v in vector.input.items() if v is not None}
+        assert request_validator().is_valid(present), vector.id
+
+
+def test_every_response_status_comes_from_the_model() -> None:
+    statuses = {e.name: e.status for e in load_operation().errors}
+    for vector in load_vectors():
+        code = vector.expect.code
+        if vector.kind == "response" and code in statuses and not vector.id.startswith("error.unknown"):
+            assert vector.script.status == statuses[code], vector.id
