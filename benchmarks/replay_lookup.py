@@ -113,10 +113,11 @@ def asgi_call(app: Any) -> Callable[[int], Any]:
 
 def http_call(url: str) -> tuple[Callable[[int], Any], http.client.HTTPConnection]:
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
 
     def call(n: int) -> Any:
-        connection.request(OP.http_method, OP.request_uri, body=body_for(n), headers={"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        connection.request(OP.http_method, OP.request_uri, body=body_for(n), headers=headers)
         answer = connection.getresponse()
         answer.read()
         assert answer.status == 200
@@ -141,7 +142,8 @@ def vcrpy_call(directory: Path) -> Callable[[int], Any]:
         big.data.extend(other.data)
 
     def call(n: int) -> Any:
-        request = Request(OP.http_method, "http://x" + OP.request_uri, body_for(n), {"Content-Type": "application/json"})
+        headers = {"Content-Type": "application/json"}
+        request = Request(OP.http_method, "http://x" + OP.request_uri, body_for(n), headers)
         return big.play_response(request)
 
     return call
