@@ -53,3 +53,12 @@ def test_endpoint_that_cannot_speak_http_gets_a_verdict_in_bounded_time(behaviou
     assert result.stopped is not None and "could not be judged" in result.stopped
     assert result.cases <= 3 and result.wall_seconds < 10
     assert not result.ok()
+
+
+@pytest.mark.parametrize("mode", ["lenient", "stateful"])
+def test_the_built_in_mock_passes_every_check_including_recommended(mode: str) -> None:
+    from connect_contract.mock import MockConfig, running_mock
+
+    with running_mock(MockConfig(mode=mode)) as url:  # type: ignore[arg-type]
+        result = run(fast(url))
+    assert result.ok(strict=True), [f.message for r in result.checks.values() for f in r.failures]
