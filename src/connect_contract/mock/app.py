@@ -77,7 +77,7 @@ class MockApp:
         self.operation_method = op.http_method
         self.signing_name = op.signing_name
         self.validator = InputValidator(op)
-        self.sessions = SessionStore()
+        self.sessions = SessionStore(self.config.capture_limit)
         self.captured = CaptureLog(self.config.capture_limit)
         self.faults = FaultQueue()
         # uvicorn discards whatever body is still coming once the response is complete, so the rest of an

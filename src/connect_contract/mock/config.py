@@ -23,7 +23,8 @@ class MockConfig:
     credentials: Mapping[str, str] = field(default_factory=dict)
     region: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    # The capture log keeps only the newest requests so a long run (or a benchmark) cannot grow it forever.
+    # The capture log and the lenient-mode session log keep only the newest entries, so a long run (or a
+    # benchmark) cannot grow them forever.
     capture_limit: int = 1000
 
     def __post_init__(self) -> None:

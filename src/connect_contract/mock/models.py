@@ -11,7 +11,7 @@ import secrets
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from connect_contract.contracts import sensitive_request_members
 from connect_contract.mock.semantics import INSTANCE_ID, STATE
@@ -26,7 +26,7 @@ class Session:
     issued: bool  # issued by POST /_mock/sessions (stateful), or just seen (lenient)
     created_at: float = field(default_factory=time.time)
     completed_at: float | None = None
-    received: dict[str, Any] | None = None  # what completed it, sensitive values redacted
+    received: dict[str, Any] | None = None  # the members that completed it (redacted when read back)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -35,7 +35,7 @@ class Session:
             "issued": self.issued,
             "completed": self.completed_at is not None,
             "completedAt": self.completed_at,
-            "received": self.received,
+            "received": None if self.received is None else redact_body(self.received),
         }
 
 
@@ -49,14 +49,17 @@ def new_state() -> str:
 
 
 class SessionStore:
-    def __init__(self) -> None:
+    """Issued sessions (kept until reset) and lenient-mode completions (only the newest ``limit``)."""
+
+    def __init__(self, limit: int) -> None:
         self._sessions: dict[str, Session] = {}
-        self._order: list[Session] = []
+        self._issued: list[Session] = []
+        self._seen: deque[tuple[float, dict[str, Any]]] = deque(maxlen=limit)  # (when, params), built lazily
 
     def issue(self, instance_id: str) -> Session:
         session = Session(new_state(), instance_id, issued=True)
         self._sessions[session.state] = session
-        self._order.append(session)
+        self._issued.append(session)
         return session
 
     def lookup(self, state: str, instance_id: str) -> Session | None:
@@ -68,24 +71,32 @@ class SessionStore:
 
     def complete(self, session: Session, params: dict[str, Any]) -> None:
         session.completed_at = time.time()
-        session.received = redact_body({k: v for k, v in params.items() if k not in (STATE, INSTANCE_ID)})
+        session.received = {k: v for k, v in params.items() if k not in (STATE, INSTANCE_ID)}
 
     def record(self, params: dict[str, Any]) -> None:
         """Lenient mode: remember a completed call whose State the mock never issued."""
-        session = Session(params[STATE], params[INSTANCE_ID], issued=False)
-        self.complete(session, params)
-        self._order.append(session)
+        self._seen.append((time.time(), params))
+
+    def _unissued(self) -> list[Session]:
+        sessions = []
+        for when, params in self._seen:
+            session = Session(params[STATE], params[INSTANCE_ID], issued=False, created_at=when)
+            self.complete(session, params)
+            session.completed_at = when
+            sessions.append(session)
+        return sessions
 
     def as_json(self) -> list[dict[str, Any]]:
-        return [session.as_json() for session in self._order]
+        ordered = sorted([*self._issued, *self._unissued()], key=lambda session: session.created_at)
+        return [session.as_json() for session in ordered]
 
     def clear(self) -> None:
         self._sessions.clear()
-        self._order.clear()
+        self._issued.clear()
+        self._seen.clear()
 
 
-@dataclass(frozen=True)
-class CapturedRequest:
+class CapturedRequest(NamedTuple):  # a NamedTuple: built on every operation call, so kept cheap
     method: str
     path: str
     query: bytes

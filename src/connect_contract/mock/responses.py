@@ -9,9 +9,9 @@ paths and methods.  They are kept here, in one place, so nothing else invents an
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from connect_contract import sigv4
@@ -52,18 +52,27 @@ class Reply:
     headers: tuple[tuple[bytes, bytes], ...]
     body: bytes
 
-    def wire_headers(self) -> Headers:
+    @cached_property
+    def _fixed_headers(self) -> tuple[Headers, bool]:
         names = {name.lower() for name, _ in self.headers}
         headers = list(self.headers)
-        if _REQUEST_ID.lower() not in names:
-            headers.append((_REQUEST_ID, new_request_id()))
         if b"content-length" not in names:
             headers.append((b"content-length", str(len(self.body)).encode()))
-        return headers
+        return headers, _REQUEST_ID.lower() not in names
+
+    def wire_headers(self) -> Headers:
+        """The headers to send: these, a Content-Length, and a fresh request id unless one is set."""
+        headers, needs_id = self._fixed_headers
+        return [*headers, (_REQUEST_ID, new_request_id())] if needs_id else headers
 
 
 def new_request_id() -> bytes:
-    return str(uuid.uuid4()).encode()
+    """A random (version 4) UUID, formatted directly from 16 random bytes (cheaper than uuid.uuid4())."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}".encode()
 
 
 @cache

@@ -40,6 +40,10 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+# Built once: json.loads(..., parse_constant=...) would build a new decoder on every request.
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def parse_object(raw: bytes) -> dict[str, Any]:
     """Decode a request body that must be a UTF-8 JSON object."""
     try:
@@ -49,7 +53,7 @@ def parse_object(raw: bytes) -> dict[str, Any]:
     if not text.strip():
         raise BodyError("Request body is empty; expected a JSON object")
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise BodyError(f"Request body is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})") from None
     except ValueError:  # NaN / Infinity
