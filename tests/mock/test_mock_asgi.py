@@ -81,3 +81,22 @@ def test_each_app_has_its_own_state() -> None:
 def test_invalid_configurations_are_refused(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         MockConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def test_credentials_never_appear_in_the_config_repr() -> None:
+    assert "s3cret" not in repr(MockConfig(auth="sigv4", credentials={"AKID": "s3cret"}))
+
+
+def test_a_bug_in_the_mock_is_reported_as_its_own_500_not_a_modeled_error() -> None:
+    app = create_app()
+
+    def broken(document: object) -> object:
+        raise RuntimeError("deliberately broken validator")
+
+    app.validator.check = broken  # type: ignore[method-assign,assignment]
+    with TestClient(app, raise_server_exceptions=False) as broken_client:
+        response = broken_client.post(OP.request_uri, json=BODY)
+    assert response.status_code == 500
+    assert response.headers[ERROR_TYPE_HEADER] == responses.MOCK_FAILURE
+    assert response.headers[ERROR_TYPE_HEADER] not in OP.error_names
+    assert response.headers[REQUEST_ID_HEADER]

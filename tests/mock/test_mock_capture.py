@@ -49,3 +49,12 @@ def test_every_operation_call_is_captured_and_reset_clears(lenient: Mock) -> Non
     assert len(lenient.control("GET", "requests").json()["requests"]) == 2
     lenient.reset()
     assert lenient.control("GET", "requests").json()["requests"] == []
+
+
+def test_capture_survives_undecodable_text(lenient: Mock) -> None:
+    lenient.post(b'{"InstanceId": "\\ud800", "State": "s", "Code": "c"}')
+    lenient.post(b"\xff\xfe\x00garbage")
+    listing = lenient.control("GET", "requests")
+    assert listing.status_code == 200
+    assert len(listing.json()["requests"]) == 2
+    assert lenient.control("GET", "sessions").status_code == 200

@@ -90,6 +90,7 @@ def test_serve_stateful_with_sigv4_from_the_environment() -> None:
         ["--mode", "bogus"],
         ["--port", "70000"],
         ["--cassettes", "/definitely/not/here"],
+        ["--cassettes", ".", "--mode", "stateful"],
     ],
     ids=" ".join,
 )

@@ -73,6 +73,7 @@ def cases() -> list[Case]:
         "whitespace": b"  \n",
         "invalid-utf8": b'{"InstanceId": "\xff\xfe"}',
         "nan": b'{"InstanceId": NaN}',
+        "huge-integer": b'{"InstanceId": ' + b"9" * 5000 + b"}",
         "utf8-bom": b"\xef\xbb\xbf" + valid,
         "deeply-nested": b"[" * 5000 + b"]" * 5000,
         "secret-in-broken-json": b'{"Code": "' + MARK.encode() + b'-broken", ',

@@ -93,6 +93,8 @@ def serve(
         raise click.UsageError("--auth sigv4 needs --access-key-id and --secret-access-key")
     if auth != "sigv4" and (access_key_id or secret_access_key or region):
         raise click.UsageError("--access-key-id, --secret-access-key and --region only apply with --auth sigv4")
+    if cassettes is not None and (mode != "lenient" or auth != "none"):
+        raise click.UsageError("--cassettes replays recordings; it cannot be combined with --mode or --auth")
     if cassettes is not None:
         app = _replay_app(cassettes)
         what = f"cassette replay of {cassettes}"

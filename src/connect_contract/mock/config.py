@@ -20,7 +20,7 @@ class MockConfig:
 
     mode: Mode = "lenient"
     auth: Auth = "none"
-    credentials: Mapping[str, str] = field(default_factory=dict)
+    credentials: Mapping[str, str] = field(default_factory=dict, repr=False)  # secrets: never in a repr
     region: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     # The capture log and the lenient-mode session log keep only the newest entries, so a long run (or a

@@ -6,6 +6,7 @@ it waits ``delay_ms`` if set, then answers the fault's response if it has one, e
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,9 @@ MAX_COUNT = 1_000_000
 _COMMON_KEYS = {"count", "delay_ms"}
 _ERROR_KEYS = {"error", "message"}
 _RAW_KEYS = {"status", "headers", "body"}
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+_VALUE = re.compile(r"^[\t\x20-\x7e\x80-\xff]*\Z")
+_FRAMING = {"content-length", "transfer-encoding", "connection"}
 
 
 class FaultSpecError(ValueError):
@@ -62,13 +66,20 @@ def _error_fault(spec: dict[str, Any]) -> Reply:
 
 
 def _raw_fault(spec: dict[str, Any]) -> Reply:
-    status = _int(spec, "status", 500, 100, 599)
+    # 1xx are not final responses; framing headers are the mock's job (a wrong one would break the server).
+    status = _int(spec, "status", 500, 200, 599)
     headers = spec.get("headers", {})
     body = spec.get("body", "")
-    if not isinstance(headers, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in headers.items()):
-        raise FaultSpecError("'headers' must be an object of string values")
+    if not isinstance(headers, dict) or not all(
+        isinstance(k, str) and _TOKEN.match(k) and isinstance(v, str) and _VALUE.match(v) for k, v in headers.items()
+    ):
+        raise FaultSpecError("'headers' must map header names to printable Latin-1 string values")
+    if _FRAMING & {k.lower() for k in headers}:
+        raise FaultSpecError(f"'headers' may not set {', '.join(sorted(_FRAMING))}: the mock frames the body")
     if not isinstance(body, str):
         raise FaultSpecError("'body' must be a string (sent as UTF-8)")
+    if body and status in (204, 304):
+        raise FaultSpecError(f"a {status} response has no body")
     encoded = tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
     return Reply(status, encoded, body.encode("utf-8"))
 

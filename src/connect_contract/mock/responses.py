@@ -25,8 +25,10 @@ REQUEST_TOO_LARGE = "RequestEntityTooLargeException"  # body over the mock's lim
 UNKNOWN_OPERATION = "UnknownOperationException"  # no operation at this path
 METHOD_NOT_ALLOWED = "MethodNotAllowedException"  # the operation's path with another HTTP method
 CONTROL_ERROR = "MockControlException"  # misuse of a /_mock control route (the mock's own API, not AWS)
+MOCK_FAILURE = "MockInternalFailure"  # a bug in the mock itself; deliberately not the modeled 500
 PROTOCOL_ERRORS: dict[str, int] = {
     CONTROL_ERROR: 400,
+    MOCK_FAILURE: 500,
     SERIALIZATION: 400,
     UNSUPPORTED_MEDIA_TYPE: 415,
     REQUEST_TOO_LARGE: 413,

@@ -56,8 +56,10 @@ def parse_object(raw: bytes) -> dict[str, Any]:
         value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise BodyError(f"Request body is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})") from None
-    except ValueError:  # NaN / Infinity
-        raise BodyError("Request body is not valid JSON: NaN and Infinity are not JSON values") from None
+    except ValueError:  # NaN / Infinity, or an integer longer than Python will convert
+        raise BodyError(
+            "Request body holds a value that cannot be decoded (NaN, Infinity or an oversize number)"
+        ) from None
     except RecursionError:
         raise BodyError("Request body is nested too deeply") from None
     if not isinstance(value, dict):
