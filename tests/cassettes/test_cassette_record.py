@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import boto3
@@ -190,3 +192,18 @@ def test_cli_record_signs_with_the_standard_credential_chain(sigv4_mock: str, tm
     assert sorted(p.stem for p in tmp_path.glob("*.yaml")) == sorted(names.split(","))
     assert lint_paths([tmp_path]).problems == []
     assert SECRET_KEY not in result.stdout + result.stderr
+
+
+def test_a_hanging_endpoint_gets_a_verdict_in_bounded_time(tmp_path: Path) -> None:
+    release = threading.Event()
+    try:
+        with serve_in_thread(scripted(lambda _b: (200, {}, b"{}"), hold=release)) as url:
+            started = time.monotonic()
+            outcomes = record_scenarios(Target(url, timeout=0.3), SCENARIOS, tmp_path)
+            elapsed = time.monotonic() - started
+            release.set()
+    finally:
+        release.set()
+    assert elapsed < 5 and {o.status for o in outcomes} == {"failed"}
+    assert "left 2 requests in a row unanswered" in outcomes[-1].detail
+    assert snapshot(tmp_path) == {}

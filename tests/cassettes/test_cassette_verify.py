@@ -6,10 +6,12 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from typing import Any
 
 import pytest
-from cassette_support import ACCESS_KEY, COMMITTED, SECRET_KEY, changes_one_answer, error
+from cassette_support import ACCESS_KEY, COMMITTED, SECRET_KEY, changes_one_answer, error, scripted
 
 from connect_contract.cassettes.store import Interaction, load_interactions
 from connect_contract.cassettes.verify import Provider, verify_all
@@ -100,3 +102,19 @@ def test_an_unreachable_provider_fails_fast_and_clearly() -> None:
 def test_usage_errors_exit_2(args: list[str]) -> None:
     result = _cli(*args)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_a_hanging_provider_gets_a_verdict_in_bounded_time() -> None:
+    release = threading.Event()
+    hanging = scripted(lambda _b: (200, {}, b"{}"), hold=release)
+    try:
+        with serve_in_thread(hanging) as url:
+            started = time.monotonic()
+            results = verify_all(ALL, Provider(url, timeout=0.3))
+            elapsed = time.monotonic() - started
+            release.set()
+    finally:
+        release.set()
+    assert elapsed < 5
+    assert [r.problems[0] for r in results[:2]] == ["no answer within 0.3 s"] * 2
+    assert all("left 2 requests in a row unanswered" in r.problems[0] for r in results[2:])

@@ -56,7 +56,13 @@ def _stdout() -> Console:
 @click.option("--scenarios", "names", default="", help="Comma-separated scenario names (default: all).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("cassettes"), show_default=True)
 @click.option("--endpoint-kind", type=click.Choice(KINDS), default="auto", show_default=True, help="For provenance.")
-@click.option("--timeout", type=click.FloatRange(0.1), default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True, help="Seconds per request.")
+@click.option(
+    "--rate-limit",
+    type=click.FloatRange(0.0),
+    default=None,
+    help=f"Requests per second (default: {AWS_DEFAULT_RATE:g} for AWS endpoints, unlimited otherwise).",
+)
 def record(
     endpoint: str,
     sigv4: bool,
@@ -66,6 +72,7 @@ def record(
     out: Path,
     endpoint_kind: str,
     timeout: float,
+    rate_limit: float | None,
 ) -> None:
     """Record one redacted vcrpy cassette per scenario (contracts/scenarios.json).
 
@@ -80,7 +87,10 @@ def record(
     except KeyError as exc:
         raise click.UsageError(f"--scenarios: unknown scenario(s) {exc.args[0]}") from None
     kind = endpoint_kind if endpoint_kind != "auto" else None
-    target = Target(endpoint, region=region, credentials=_credentials(sigv4), kind=kind, timeout=timeout)
+    if rate_limit is None:
+        rate_limit = AWS_DEFAULT_RATE if is_aws(endpoint) else 0.0
+    credentials = _credentials(sigv4)
+    target = Target(endpoint, region=region, credentials=credentials, kind=kind, timeout=timeout, rate_limit=rate_limit)
     outcomes = record_scenarios(target, chosen, out, record_mode)
     table = Table("scenario", "result", "detail", title=f"record -> {out}")
     for outcome in outcomes:
@@ -125,7 +135,7 @@ def lint(paths: tuple[Path, ...]) -> None:
 @click.option("--endpoint", required=True, help="Base URL of the live implementation.")
 @click.option("--sigv4", is_flag=True, help="Sign requests (credentials from the standard AWS chain).")
 @click.option("--region", default="us-east-1", show_default=True)
-@click.option("--timeout", type=click.FloatRange(0.1), default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True, help="Seconds per request.")
 @click.option(
     "--rate-limit",
     type=click.FloatRange(0.0),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ from connect_contract.sigv4 import SigV4RequestsAuth
 
 RECORD_MODES = ("once", "new_episodes", "all")
 MATCH_ON = ("method", "path", "contract_body")
+GIVE_UP_AFTER_TIMEOUTS = 2
 
 
 class SecretRefused(RuntimeError):
@@ -136,7 +138,8 @@ class Target:
     region: str = "us-east-1"
     credentials: Credentials | None = None  # sign with SigV4 when set
     kind: str | None = None  # detected when None
-    timeout: float = 30.0
+    timeout: float = 10.0
+    rate_limit: float = 0.0  # requests per second; 0 = unlimited
 
 
 def _known(scenario: Scenario, credentials: Credentials | None) -> list[str]:
@@ -180,22 +183,34 @@ def record_scenario(target: Target, scenario: Scenario, out: Path, record_mode: 
 def record_scenarios(
     target: Target, scenarios: Sequence[Scenario], out: Path, record_mode: str = "once"
 ) -> list[Outcome]:
-    """Record each scenario; stops early (remaining scenarios ``failed``) when the endpoint is unreachable."""
-    kind = target.kind or endpoint_kind(target.endpoint)
+    """Record each scenario.  Bounded time against a bad endpoint: an unreachable one, or one that
+    leaves two requests in a row unanswered, fails the remaining scenarios without sending them."""
+    kind = target.kind or endpoint_kind(target.endpoint, timeout=min(2.0, target.timeout))
+    interval = 1.0 / target.rate_limit if target.rate_limit > 0 else 0.0
     outcomes: list[Outcome] = []
-    unreachable = ""
+    given_up, timeouts, sent = "", 0, 0
     for scenario in scenarios:
         path = out / f"{scenario.name}.yaml"
-        if unreachable:
-            outcomes.append(Outcome(scenario.name, path, "failed", unreachable))
+        if given_up:
+            outcomes.append(Outcome(scenario.name, path, "failed", given_up))
             continue
+        if interval and sent:
+            time.sleep(interval)
         try:
-            outcomes.append(record_scenario(target, scenario, out, record_mode, kind))
+            outcome = record_scenario(target, scenario, out, record_mode, kind)
+            timeouts = 0
         except requests.ConnectionError as exc:
-            unreachable = f"endpoint unreachable: {type(exc).__name__}"
-            outcomes.append(Outcome(scenario.name, path, "failed", unreachable))
+            given_up = f"endpoint unreachable: {type(exc).__name__}"
+            outcome = Outcome(scenario.name, path, "failed", given_up)
+        except requests.Timeout:
+            timeouts += 1
+            outcome = Outcome(scenario.name, path, "failed", f"no answer within {target.timeout:g} s")
+            if timeouts >= GIVE_UP_AFTER_TIMEOUTS:
+                given_up = f"not sent: the endpoint left {timeouts} requests in a row unanswered"
         except requests.RequestException as exc:
-            outcomes.append(Outcome(scenario.name, path, "failed", f"{type(exc).__name__}: {exc}"))
+            outcome = Outcome(scenario.name, path, "failed", f"{type(exc).__name__}: {exc}")
+        sent += outcome.status != "kept"
+        outcomes.append(outcome)
     return outcomes
 
 

@@ -18,6 +18,7 @@ import requests
 from botocore.credentials import Credentials
 
 from connect_contract.cassettes.lint import decode_json, error_type, resolve_error_type, schema_problems
+from connect_contract.cassettes.record import GIVE_UP_AFTER_TIMEOUTS
 from connect_contract.cassettes.store import Interaction
 from connect_contract.contracts import ERROR_TYPE_HEADER, error_validator, response_validator
 from connect_contract.model import load_operation
@@ -73,7 +74,7 @@ class Provider:
     endpoint: str
     region: str = "us-east-1"
     credentials: Credentials | None = None
-    timeout: float = 30.0
+    timeout: float = 10.0
     rate_limit: float = 0.0  # requests per second; 0 = unlimited
 
 
@@ -92,29 +93,38 @@ def _send(session: requests.Session, provider: Provider, interaction: Interactio
 
 
 def verify_all(items: Sequence[Interaction], provider: Provider) -> list[Comparison]:
-    """Compare every interaction; an unreachable provider fails the rest without waiting on each."""
+    """Compare every interaction.  Bounded time against a bad provider: an unreachable one, or one
+    that leaves two requests in a row unanswered, fails the rest without sending them."""
     results: list[Comparison] = []
-    unreachable = ""
+    given_up, timeouts = "", 0
     interval = 1.0 / provider.rate_limit if provider.rate_limit > 0 else 0.0
     with requests.Session() as session:
         for number, item in enumerate(items):
             recorded_type = error_type(item) if item.status != 200 else None
-            if unreachable:
-                results.append(Comparison(item, item.status, recorded_type, problems=[unreachable]))
+            if given_up:
+                results.append(Comparison(item, item.status, recorded_type, problems=[given_up]))
                 continue
             if interval and number:
                 time.sleep(interval)
             try:
                 answer = _send(session, provider, item)
+                timeouts = 0
             except requests.ConnectionError as exc:
-                unreachable = f"no answer: endpoint unreachable ({type(exc).__name__})"
-                results.append(Comparison(item, item.status, recorded_type, problems=[unreachable]))
+                given_up = f"no answer: endpoint unreachable ({type(exc).__name__})"
+                results.append(Comparison(item, item.status, recorded_type, problems=[given_up]))
+                continue
+            except requests.Timeout:
+                timeouts += 1
+                problem = f"no answer within {provider.timeout:g} s"
+                results.append(Comparison(item, item.status, recorded_type, problems=[problem]))
+                if timeouts >= GIVE_UP_AFTER_TIMEOUTS:
+                    given_up = f"not sent: the provider left {timeouts} requests in a row unanswered"
                 continue
             except requests.RequestException as exc:
                 results.append(Comparison(item, item.status, recorded_type, problems=[f"no answer: {exc}"]))
                 continue
-            name = resolve_error_type(answer.headers.get(ERROR_TYPE_HEADER), answer.content)
-            results.append(
-                compare(item, answer.status_code, name if answer.status_code != 200 else None, answer.content)
-            )
+            name = None
+            if answer.status_code != 200:  # every 200 is success to every client, whatever its headers
+                name = resolve_error_type(answer.headers.get(ERROR_TYPE_HEADER), answer.content)
+            results.append(compare(item, answer.status_code, name, answer.content))
     return results
