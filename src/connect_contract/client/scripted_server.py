@@ -14,6 +14,7 @@ never silently attributed to the next vector).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import threading
 import time
@@ -131,9 +132,16 @@ class ScriptedServer:
         await send({"type": "http.response.body", "body": script.body})
 
 
+# uvicorn (re)configures the process-wide logging on every start; two lanes starting at once can
+# interleave that with another server's startup message and leak an INFO line into the terminal.
+_STARTUP = threading.Lock()
+
+
 @contextmanager
 def running_scripted_server() -> Iterator[tuple[ScriptedServer, str]]:
     """A scripted server on 127.0.0.1 (free port) for the duration of the block: (server, base URL)."""
     server = ScriptedServer()
-    with serve_in_thread(server) as url:
+    with contextlib.ExitStack() as stack:
+        with _STARTUP:
+            url = stack.enter_context(serve_in_thread(server))
         yield server, url

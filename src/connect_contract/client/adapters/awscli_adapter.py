@@ -30,7 +30,7 @@ from typing import Any
 from botocore import xform_name
 
 from connect_contract.client.adapters.pymain import Call, Result, serve
-from connect_contract.model import load_operation
+from connect_contract.model import OPERATION_NAME, SERVICE_NAME
 
 _SERVICE_ERROR = re.compile(
     r"An error occurred \((?P<code>.*?)\) when calling the \w+ operation"
@@ -91,8 +91,7 @@ def make_call() -> Call:
     same_interpreter = Path(aws).parent == Path(sys.executable).parent
     persistent = os.environ.get("CONNECT_CONTRACT_MODE") == "lines"
     run = _in_process_runner() if persistent and same_interpreter else _subprocess_runner(aws)
-    op = load_operation()
-    command = [op.service_name, xform_name(op.name, "-")]
+    command = [SERVICE_NAME, xform_name(OPERATION_NAME, "-")]  # names only: the CLI parses the model itself
     endpoint = os.environ["CONNECT_CONTRACT_ENDPOINT"]
 
     def call(payload: dict[str, Any]) -> Result:

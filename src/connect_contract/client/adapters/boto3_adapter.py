@@ -14,19 +14,20 @@ from botocore import xform_name
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
 from connect_contract.client.adapters.pymain import Call, Result, serve
-from connect_contract.model import load_operation
+from connect_contract.model import OPERATION_NAME, SERVICE_NAME
 
 
 def make_call() -> Call:
-    op = load_operation()
+    # The names, not load_operation(): parsing the model a second time (boto3 parses it too) would
+    # double the adapter's start-up cost in one-shot mode.
     client = boto3.client(
-        op.service_name,
+        SERVICE_NAME,
         endpoint_url=os.environ["CONNECT_CONTRACT_ENDPOINT"],
         region_name=os.environ["AWS_REGION"],
         aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
     )
-    method = getattr(client, xform_name(op.name))
+    method = getattr(client, xform_name(OPERATION_NAME))
 
     def call(payload: dict[str, Any]) -> Result:
         try:
