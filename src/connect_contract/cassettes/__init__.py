@@ -1,0 +1,1 @@
+"""Cassettes: record real interactions safely, lint them, replay them to clients, verify providers."""

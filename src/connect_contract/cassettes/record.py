@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -212,10 +211,3 @@ def record_scenarios(
         sent += outcome.status != "kept"
         outcomes.append(outcome)
     return outcomes
-
-
-def outcome_summary(outcomes: Sequence[Outcome]) -> str:
-    counts: dict[str, int] = {}
-    for outcome in outcomes:
-        counts[outcome.status] = counts.get(outcome.status, 0) + 1
-    return json.dumps(counts, sort_keys=True)
