@@ -82,9 +82,9 @@ def _structural(part_name: str, part: dict[str, Any]) -> Iterator[tuple[str, str
         lower = name.lower()
         for value in values:
             if lower == "authorization" and not is_redacted_authorization(value):
-                yield f"{part_name} header {name}", "an unredacted Authorization header"
+                yield f"{part_name} headers {name}", "an unredacted Authorization header"
             if lower == "x-amz-security-token" and value != REDACTED:
-                yield f"{part_name} header {name}", "an unredacted session token"
+                yield f"{part_name} headers {name}", "an unredacted session token"
 
 
 def scan_cassette(data: Any, known: Iterable[str] = ()) -> list[Finding]:
