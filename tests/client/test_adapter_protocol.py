@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from connect_contract.client.adapters.awscli_adapter import interpret
 from connect_contract.client.adapters.builtin import ClientSpec, builtin_client
+from connect_contract.client.adapters.protocol import parse_result
 from connect_contract.client.runner import run_clients, select_vectors
 
 SMALL = (
@@ -79,3 +81,56 @@ def test_unavailable_builtin_client_breaks_every_vector_with_a_clear_message(mon
     run = run_clients([spec], select_vectors(["success.empty-object"]))[0]
     judgement = run.judgements["success.empty-object"]
     assert judgement.verdict == "broken" and "npm ci" in judgement.failures[0].detail
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ('{"outcome": "success"}', ("success", None, None)),
+        ('{"outcome": "error", "code": "X", "message": null}', ("error", "X", None)),
+        ('{"outcome": "rejected", "message": "no"}', ("rejected", None, "no")),
+        ('{"outcome": "error", "message": "m"}', 'an "error" result needs a string "code"'),
+        ('{"outcome": "success", "message": 5}', '"message" must be a string or null'),
+        ("[1]", "the result is not a JSON object"),
+        ("oops", "the last stdout line is not JSON"),
+    ],
+)
+def test_result_lines_are_parsed_strictly(line: str, expected: object) -> None:
+    parsed = parse_result(line)
+    if isinstance(expected, str):
+        assert parsed == expected
+    else:
+        assert not isinstance(parsed, str)
+        assert (parsed.outcome, parsed.code, parsed.message) == expected
+
+
+@pytest.mark.parametrize(
+    ("returncode", "stderr", "expected"),
+    [
+        (0, "", {"outcome": "success"}),
+        (
+            255,
+            "\nAn error occurred (ConflictException) when calling the UpdateParticipantAuthentication operation: m\n",
+            {"outcome": "error", "code": "ConflictException", "message": "m"},
+        ),
+        (
+            255,
+            "An error occurred (500) when calling the X operation (reached max retries: 4): Internal Server Error",
+            {"outcome": "error", "code": "500", "message": "Internal Server Error"},
+        ),
+        (
+            255,
+            "\nAn error occurred (E) when calling the X operation: \n",
+            {"outcome": "error", "code": "E", "message": ""},
+        ),
+        (255, "\nParameter validation failed:\nInvalid type for parameter Code", {"outcome": "rejected"}),
+        (252, "usage: aws ...", {"outcome": "rejected"}),
+        (2, "usage: aws ...", {"outcome": "rejected"}),
+        (255, "Could not connect to the endpoint URL", {"outcome": "error", "code": "aws-exit-255"}),
+    ],
+)
+def test_aws_cli_exit_status_and_stderr_map_back_to_results(
+    returncode: int, stderr: str, expected: dict[str, str]
+) -> None:
+    result = interpret(returncode, stderr)
+    assert {k: result[k] for k in expected} == expected

@@ -115,7 +115,8 @@ def _expand(template: Mapping[str, Any], op: Operation, data: Mapping[str, Any])
 
 
 def member_value(op: Operation, member: str, spec: Any, sample: str) -> Any:
-    """One member's value from its spec: 'sample', null, a literal, or {"fill": "max", "with": C}."""
+    """One member's value from its spec: 'sample', null, a literal, {"fill": "max", "with": C} or
+    {"fill": "printable-ascii"}."""
     shape = op.member(member).shape
     if spec == "sample":
         value = sample.replace("{member}", member)
@@ -124,6 +125,10 @@ def member_value(op: Operation, member: str, spec: Any, sample: str) -> Any:
         if shape.max_length is None:
             raise ValueError(f"{VECTORS_FILE}: {member} has no maximum length to fill")
         return str(spec.get("with", "x")) * shape.max_length
+    if isinstance(spec, dict) and spec.get("fill") == "printable-ascii":
+        # every printable ASCII character the member's pattern allows (all of them when it has none)
+        allowed = re.compile(shape.pattern) if shape.pattern else None
+        return "".join(c for c in map(chr, range(0x20, 0x7F)) if allowed is None or allowed.fullmatch(c))
     if spec is None or isinstance(spec, str):
         return spec
     raise ValueError(f"{VECTORS_FILE}: unsupported value spec for {member}: {spec!r}")

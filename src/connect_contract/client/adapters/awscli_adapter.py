@@ -77,7 +77,10 @@ def _in_process_runner() -> Runner:
     def run(args: list[str]) -> tuple[int, str]:
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            code = driver.main(args)
+            try:
+                code = driver.main(args)
+            except SystemExit as exc:  # argparse usage errors exit (2) instead of returning
+                code = exc.code if isinstance(exc.code, int) else 2
         return int(code or 0), err.getvalue()
 
     return run

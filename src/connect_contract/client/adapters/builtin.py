@@ -34,7 +34,12 @@ def repo_root() -> Path:
 
 
 def node_modules() -> Path:
-    return Path(os.environ.get("CONNECT_CONTRACT_NODE_MODULES") or repo_root() / "node_modules")
+    """CONNECT_CONTRACT_NODE_MODULES, else the repository's node_modules (editable install), else ./node_modules."""
+    configured = os.environ.get("CONNECT_CONTRACT_NODE_MODULES")
+    if configured:
+        return Path(configured)
+    candidates = [repo_root() / "node_modules", Path.cwd() / "node_modules"]
+    return next((c for c in candidates if (c / JS_PACKAGE).is_dir()), candidates[0])
 
 
 def _python_module(name: str, module: str) -> ClientSpec:
