@@ -34,6 +34,7 @@ BOTO3_SENDABLE = [
     i for i in ALL if not i.malformed and request_validator().is_valid(json.loads(i.request_body or b"null"))
 ]
 CLOSED = "http://127.0.0.1:9"  # nothing listens: only a cassette can answer
+REPO_NODE_MODULES = COMMITTED.parent / "node_modules"
 
 
 def _client(endpoint: str) -> Any:
@@ -178,3 +179,37 @@ def test_connect_contract_serve_cassettes_end_to_end() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+NODE_SCRIPT = """
+const { ConnectClient, UpdateParticipantAuthenticationCommand } = require("@aws-sdk/client-connect");
+const client = new ConnectClient({ region: "us-east-1", endpoint: process.argv[1], maxAttempts: 1,
+  credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "not-a-secret" } });
+(async () => {
+  const out = [];
+  for (const input of JSON.parse(process.argv[2])) {
+    try {
+      const answer = await client.send(new UpdateParticipantAuthenticationCommand(input));
+      out.push(String(answer.$metadata.httpStatusCode));
+    }
+    catch (e) { out.push(e.name); }
+  }
+  console.log(JSON.stringify(out));
+})();
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (REPO_NODE_MODULES / "@aws-sdk" / "client-connect").is_dir(), reason="run `npm ci` first")
+def test_the_javascript_sdk_through_the_replay_server(replay_url: str) -> None:
+    inputs = [json.loads(i.request_body) for i in BOTO3_SENDABLE]
+    result = subprocess.run(
+        ["node", "-e", NODE_SCRIPT, replay_url, json.dumps(inputs)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "NODE_PATH": str(REPO_NODE_MODULES)},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [_recorded(i) for i in BOTO3_SENDABLE]
