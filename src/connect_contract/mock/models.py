@@ -17,6 +17,7 @@ from connect_contract.contracts import sensitive_request_members
 from connect_contract.mock.semantics import INSTANCE_ID, STATE
 from connect_contract.model import load_operation
 from connect_contract.redaction import placeholder, redact_body, redact_headers, redact_text
+from connect_contract.sigv4 import ALGORITHM, parse_authorization
 
 
 @dataclass
@@ -109,14 +110,28 @@ class CapturedRequest(NamedTuple):  # a NamedTuple: built on every operation cal
         for raw_name, raw_value in self.headers:
             name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
             joined[name] = f"{joined[name]},{value}" if name in joined else value
+        redacted = redact_headers(joined)
+        for name, value in joined.items():
+            if name.lower() == "authorization":
+                redacted[name] = redact_authorization(value)
         return {
             "method": self.method,
             "path": self.path,
             "query": self.query.decode("latin-1"),
-            "headers": redact_headers(joined),
+            "headers": redacted,
             "body": redact_raw_body(self.body),
             "receivedAt": self.at,
         }
+
+
+def redact_authorization(value: str) -> str:
+    """Keep what helps debug a client's signing (algorithm, scope's region and service, signed headers),
+    hide what identifies or proves the caller (access key id, signature)."""
+    parsed = parse_authorization(value)
+    if parsed is None:
+        return "<redacted>"
+    scope = f"<redacted>/{parsed.date}/{parsed.region}/{parsed.service}/{parsed.terminator}"
+    return f"{ALGORITHM} Credential={scope}, SignedHeaders={';'.join(parsed.signed_headers)}, Signature=<redacted>"
 
 
 def _sensitive_member_re() -> re.Pattern[str]:
