@@ -213,3 +213,15 @@ def test_the_javascript_sdk_through_the_replay_server(replay_url: str) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [_recorded(i) for i in BOTO3_SENDABLE]
+
+
+def test_the_readme_replay_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (COMMITTED.parent / "README.md").read_text()
+    section = readme[readme.index("## Cassettes") :]
+    example = section[section.index("```python\n") + len("```python\n") :]
+    namespace: dict[str, Any] = {}
+    exec(compile(example[: example.index("```")], "README.md (Cassettes)", "exec"), namespace)
+    tests = [value for name, value in namespace.items() if name.startswith("test_")]
+    assert len(tests) == 1
+    monkeypatch.chdir(COMMITTED.parent)  # the example names cassettes/ relative to the repository
+    tests[0](replay_cassette)  # what the connect_cassette fixture hands out
