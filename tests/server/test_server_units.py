@@ -150,3 +150,22 @@ def test_readme_documents_every_check_with_its_level() -> None:
     section = readme.split("## Server conformance", 1)[1].split("\n## ", 1)[0]
     for check in CHECKS:
         assert f"| `{check.id}` | {check.level} |" in section, check.id
+
+
+def test_pytest_fixture_stops_sending_to_an_endpoint_that_never_answers() -> None:
+    from server_catalogue import serve_raw
+
+    from connect_contract.server.fixtures import ServerConformance
+    from connect_contract.server.runner import Settings
+
+    vectors = [v for v in load_vectors() if v.same_as is None][:5]
+    with serve_raw("hang") as url:
+        conformance = ServerConformance(Settings(endpoint=url, timeout=0.3), strict=False)
+        messages = []
+        for vector in vectors:
+            with pytest.raises(pytest.fail.Exception) as failed:
+                conformance.assert_vector(vector)
+            messages.append(str(failed.value))
+        conformance.close()
+    assert all("no response within 0.3 s" in m for m in messages[:3])
+    assert all(m.startswith("not sent") for m in messages[3:])

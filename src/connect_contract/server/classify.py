@@ -80,10 +80,18 @@ def _newline_ambiguity(document: Mapping[str, Any]) -> bool:
 
 
 def sensitive_values(body: bytes) -> frozenset[str]:
-    """The string values of sensitive members in a JSON object body (what must never come back)."""
+    """The string values of sensitive members in a JSON object body (what must never come back).
+
+    A value that also appears inside a non-sensitive member's value is left out: a server may echo
+    ``State`` in a message, and generated cases often reuse one value for several members.
+    """
     ok, document = parse_body(body)
     if not ok or not isinstance(document, dict):
         return frozenset()
+    sensitive = sensitive_request_members()
+    public = [v for k, v in document.items() if k not in sensitive and isinstance(v, str)]
     return frozenset(
-        value for key, value in document.items() if key in sensitive_request_members() and isinstance(value, str)
+        value
+        for key, value in document.items()
+        if key in sensitive and isinstance(value, str) and not any(value in other for other in public)
     )

@@ -9,6 +9,7 @@ files and the installed plugin (README "Server conformance").
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import replace
@@ -17,9 +18,20 @@ from functools import cached_property
 import pytest
 
 from connect_contract.server.checks import by_id, evaluate
-from connect_contract.server.runner import CheckResult, RunResult, Settings, run
+from connect_contract.server.runner import (
+    DEFAULT_TIMEOUT,
+    MAX_CONSECUTIVE_TRANSPORT_FAILURES,
+    CheckResult,
+    RunResult,
+    Settings,
+    run,
+)
 from connect_contract.server.transport import Exchange, Sender
 from connect_contract.server.vectors import Vector, load_vectors, send_vector
+
+# The per-request timeout (the CLI's --timeout); an environment variable because the shared plugin
+# owns the command-line options.
+TIMEOUT_VARIABLE = "CONNECT_CONTRACT_TIMEOUT"
 
 
 class RecommendedCheckWarning(UserWarning):
@@ -34,10 +46,20 @@ class ServerConformance:
         self.strict = strict
         self.sender = Sender(timeout=settings.timeout, rate_limit=settings.rate_limit, auth=settings.auth)
         self._answers: dict[str, Exchange] = {}
+        self._unanswered_in_a_row = 0
+
+    def _send(self, vector: Vector) -> Exchange:
+        # Like the CLI's runner: after a few requests in a row without an HTTP answer, stop sending,
+        # so a hanging endpoint fails the session in seconds instead of one timeout per vector.
+        if self._unanswered_in_a_row >= MAX_CONSECUTIVE_TRANSPORT_FAILURES:
+            pytest.fail(f"not sent: the endpoint gave no HTTP answer to the last {self._unanswered_in_a_row} requests")
+        exchange = send_vector(self.sender, self.settings.endpoint, vector)
+        self._unanswered_in_a_row = self._unanswered_in_a_row + 1 if exchange.response is None else 0
+        return exchange
 
     def exchange(self, vector: Vector) -> Exchange:
         if vector.id not in self._answers:
-            exchange = send_vector(self.sender, self.settings.endpoint, vector)
+            exchange = self._send(vector)
             if vector.same_as is not None:
                 twin = next(v for v in load_vectors() if v.id == vector.same_as)
                 exchange = replace(exchange, reference=self.exchange(twin).response)
@@ -97,8 +119,14 @@ def _settings(config: pytest.Config, endpoint: str) -> Settings:
 
     region = config.getoption("--region")
     max_examples = config.getoption("--max-examples")
+    timeout = os.environ.get(TIMEOUT_VARIABLE)
+    try:
+        seconds = float(timeout) if timeout else DEFAULT_TIMEOUT
+    except ValueError:
+        raise ValueError(f"{TIMEOUT_VARIABLE} must be a number of seconds, not {timeout!r}") from None
     return Settings(
         endpoint=endpoint,
+        timeout=seconds,
         rate_limit=parse_rate_limit(config.getoption("--rate-limit"), endpoint),
         max_examples=max_examples if max_examples is not None else Settings.max_examples,
         seed=config.getoption("--seed"),

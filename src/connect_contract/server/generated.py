@@ -17,6 +17,10 @@ checks, which are replaced as follows (README "Server conformance" has the table
 - ``unsupported_method`` (RFC 9110 ``Allow`` header) is not an AWS contract; other methods are
   only required not to crash the server.
 
+Cases come from ``create_test``, the builder schemathesis' own engine and pytest plugin use (the
+dependency is pinned below 5); the test function it wraps sends and judges, and never raises, so
+Hypothesis neither stops early nor shrinks.
+
 Unknown extra members are not invalid for a server, so the request schema is opened
 (``additionalProperties: true``) for generation only: they appear in positive cases and are never
 generated as negative ones.
@@ -25,6 +29,7 @@ generated as negative ones.
 from __future__ import annotations
 
 import copy
+import json
 import random
 from collections.abc import Callable
 from typing import Any
@@ -111,8 +116,6 @@ def run_generated(
 
 def send_case(sender: Sender, base_url: str, case: Any) -> Exchange:
     """Send one schemathesis case through the harness's sender, judged by the harness's classifier."""
-    import json
-
     kwargs = case.as_transport_kwargs(base_url=base_url)
     headers = {k: str(v) for k, v in kwargs.get("headers", {}).items() if k.lower() not in _NOISE_HEADERS}
     body = b""
