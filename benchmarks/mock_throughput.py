@@ -184,10 +184,12 @@ def main() -> None:
         for process, _ in servers.values():
             process.terminate()
             process.wait(timeout=10)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"\nPython {sys.version.split()[0]}, {os.cpu_count()} CPUs, {options.rounds} rounds x {options.duration:g} s")
+    print(f"load average at the end (1/5/15 min): {load}  (other jobs on the machine add noise to req/s)")
     print(
         f"{'concurrency':>11}  {'mock req/s':>10}  {'bare req/s':>10}  {'mock/bare':>9}"
-        f"  {'mock CPU/req':>12}  {'bare CPU/req':>12}"
+        f"  {'mock CPU/req':>12}  {'bare CPU/req':>12}  {'CPU ratio':>9}"
     )
     for concurrency in options.concurrency:
         mock, bare = figures[("mock", concurrency)], figures[("bare", concurrency)]
@@ -196,9 +198,10 @@ def main() -> None:
         ratio = statistics.median(m / b for m, b in zip(mock, bare, strict=True))
         mock_cpu = statistics.median(cpu[("mock", concurrency)])
         bare_cpu = statistics.median(cpu[("bare", concurrency)])
+        # CPU ratio: the share of the bare app's throughput the mock keeps when the server is CPU-bound.
         print(
             f"{concurrency:>11}  {statistics.median(mock):>10.0f}  {statistics.median(bare):>10.0f}  {ratio:>9.2f}"
-            f"  {mock_cpu:>10.1f}us  {bare_cpu:>10.1f}us"
+            f"  {mock_cpu:>10.1f}us  {bare_cpu:>10.1f}us  {bare_cpu / mock_cpu:>9.2f}"
         )
 
 
