@@ -14,12 +14,13 @@ import pytest
 import yaml
 from cassette_support import COMMITTED
 
-from connect_contract.cassettes.lint import lint_paths
+from connect_contract.cassettes.lint import FRAMEWORK_ERRORS, lint_paths
 from connect_contract.cassettes.persister import load_yaml
 from connect_contract.contracts import ERROR_TYPE_HEADER
 from connect_contract.model import load_operation
 
 OP = load_operation()
+FRAMEWORK = next(iter(FRAMEWORK_ERRORS))  # a protocol-level error, accepted only for malformed requests
 MODELED = {e.name for e in OP.errors}
 
 
@@ -74,7 +75,7 @@ def _request_body(change: Callable[[dict[str, Any]], None]) -> Mutation:
 CATALOGUE: list[tuple[str, dict[str, Any], Mutation, str]] = [
     ("wrong-status-for-type", FAILURE, lambda d: _response(d)["status"].update(code=500), "status-mismatch"),
     ("unknown-error-type", FAILURE, _set_error_header("NoSuchThingException"), "unknown-error-type"),
-    ("framework-error-unmarked", FAILURE, _set_error_header("SerializationException"), "unknown-error-type"),
+    ("framework-error-unmarked", FAILURE, _set_error_header(FRAMEWORK), "unknown-error-type"),
     ("no-error-type", FAILURE, _set_error_header(None), "error-type-missing"),
     (
         "error-body-invalid",
@@ -152,8 +153,8 @@ def test_a_malformed_marked_scenario_may_carry_an_invalid_request(tmp_path: Path
     data = copy.deepcopy(SUCCESS)
     _request_body(lambda b: b.update({OP.required_members[0].name: ""}))(data)
     data["metadata"]["scenario"]["malformed"] = True
-    _set_error_header("SerializationException")(data)
-    _response(data)["status"]["code"] = 400
+    _set_error_header(FRAMEWORK)(data)
+    _response(data)["status"]["code"] = FRAMEWORK_ERRORS[FRAMEWORK]
     assert lint_paths([_write(tmp_path, "marked", data)]).problems == []
 
 

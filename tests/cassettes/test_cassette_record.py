@@ -95,7 +95,7 @@ def _echo_code(body: bytes) -> tuple[int, dict[str, str], bytes]:
     ("answer", "kind"),
     [
         (_echo_code, "a value this recording sent as a sensitive member"),
-        (lambda _b: error("AccessDeniedException", 403, f"signed with {SECRET_KEY}"), "secret-access-key-like"),
+        (lambda _b: error(OP.errors[0].name, OP.errors[0].status, f"signed with {SECRET_KEY}"), "secret-access-key-like"),
     ],
     ids=["echoes-code", "echoes-secret-key"],
 )
@@ -114,7 +114,7 @@ def test_a_leaky_answer_is_refused_and_nothing_is_written(answer: object, kind: 
 
 def test_account_ids_and_key_ids_in_answers_are_redacted_not_refused(tmp_path: Path) -> None:
     message = "arn:aws:connect:us-east-1:123456789012:instance/x denied for AKIAIOSFODNN7EXAMPLE"
-    with serve_in_thread(scripted(lambda _b: error("AccessDeniedException", 403, message))) as url:
+    with serve_in_thread(scripted(lambda _b: error(OP.errors[0].name, OP.errors[0].status, message))) as url:
         (outcome,) = record_scenarios(Target(url), SCENARIOS[:1], tmp_path)
     text = outcome.path.read_text()
     assert outcome.status == "written" and "123456789012" not in text and "AKIAIOSFODNN7EXAMPLE" not in text
@@ -158,7 +158,7 @@ def test_a_boto3_session_is_recorded_redacted_and_replays_offline(sigv4_mock: st
 
 def test_recording_refuses_after_the_block_when_a_secret_would_be_stored(tmp_path: Path) -> None:
     path = tmp_path / "leak.yaml"
-    leaky = scripted(lambda _b: error("AccessDeniedException", 403, f"key {SECRET_KEY}"))
+    leaky = scripted(lambda _b: error(OP.errors[0].name, OP.errors[0].status, f"key {SECRET_KEY}"))
     with (
         serve_in_thread(leaky) as url,
         pytest.raises(SecretRefused) as refused,

@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from cassette_support import ACCESS_KEY, COMMITTED, SECRET_KEY, changes_one_answer, error, scripted
 
+from connect_contract.cassettes.lint import error_type
 from connect_contract.cassettes.store import Interaction, load_interactions
 from connect_contract.cassettes.verify import Provider, verify_all
 from connect_contract.mock import create_app
+from connect_contract.model import load_operation
 from connect_contract.serving import serve_in_thread
 
 ALL = load_interactions([COMMITTED])
@@ -54,37 +56,67 @@ def _is(target: Interaction) -> Any:
     return lambda decoded: decoded == expected
 
 
+OP = load_operation()
+CLIENT_ERROR = next(e for e in OP.errors if e.fault == "client")
+SERVER_ERROR = next(e for e in OP.errors if e.fault == "server")
+# An answer recorded as one error whose status another modeled error shares: only the type tells them apart.
+SHARED = next(
+    (i, other)
+    for i in ALL
+    if not i.malformed and i.status != 200
+    for other in OP.errors
+    if other.status == i.status and other.name != error_type(i)
+)
+
 BROKEN = [
     (
         "error-instead-of-success",
-        error("InvalidRequestException", 400, "changed"),
-        ["status:     recorded 200, got 400", "error type: recorded (none), got InvalidRequestException"],
+        SUCCESS,
+        error(CLIENT_ERROR.name, CLIENT_ERROR.status, "changed"),
+        [
+            f"status:     recorded 200, got {CLIENT_ERROR.status}",
+            f"error type: recorded (none), got {CLIENT_ERROR.name}",
+        ],
     ),
-    ("success-with-a-bad-body", (200, {"content-type": "application/json"}, b"[]"), ["body: a 200 body must be"]),
+    (
+        "success-with-a-bad-body",
+        SUCCESS,
+        (200, {"content-type": "application/json"}, b"[]"),
+        ["body: a 200 body must be a JSON object"],
+    ),
     (
         "server-error",
-        error("InternalServiceException", 500, "changed"),
-        ["status:     recorded 200, got 500", "got InternalServiceException"],
+        SUCCESS,
+        error(SERVER_ERROR.name, SERVER_ERROR.status, "changed"),
+        [
+            f"status:     recorded 200, got {SERVER_ERROR.status}",
+            f"error type: recorded (none), got {SERVER_ERROR.name}",
+        ],
+    ),
+    (
+        "same-status-other-error-type",
+        SHARED[0],
+        error(SHARED[1].name, SHARED[1].status, "changed"),
+        [f"error type: recorded {error_type(SHARED[0])}, got {SHARED[1].name}"],
     ),
 ]
 
 
-@pytest.mark.parametrize(("name", "answer", "expected"), BROKEN, ids=[b[0] for b in BROKEN])
+@pytest.mark.parametrize(("name", "target", "answer", "expected"), BROKEN, ids=[b[0] for b in BROKEN])
 def test_a_provider_that_changes_one_answer_is_caught_with_a_clear_diff(
-    name: str, answer: Any, expected: list[str]
+    name: str, target: Interaction, answer: Any, expected: list[str]
 ) -> None:
-    broken = changes_one_answer(create_app(), _is(SUCCESS), answer)
+    broken = changes_one_answer(create_app(), _is(target), answer)
     with serve_in_thread(broken) as url:
         results = verify_all(ALL, Provider(url))
         failed = [r for r in results if not r.ok]
-        assert [r.interaction for r in failed] == [SUCCESS]
-        diff = "\n".join(failed[0].diff())
-        assert diff.startswith(f"{SUCCESS.file}#0 (scenario {SUCCESS.scenario})")
-        for line in expected:
-            assert line in diff
+        assert [r.interaction for r in failed] == [target]
+        diff = failed[0].diff()
+        assert diff[0] == f"{target.file}#0 (scenario {target.scenario})"
+        assert [line.strip() for line in diff[1:]] == expected
         result = _cli("--endpoint", url)
     assert result.returncode == 1
-    assert f"MISMATCH {SUCCESS.file}#0 (scenario {SUCCESS.scenario})" in result.stdout
+    assert f"MISMATCH {target.file}#0 (scenario {target.scenario})" in result.stdout
     assert "1 mismatches" in result.stderr
 
 
