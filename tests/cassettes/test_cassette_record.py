@@ -27,6 +27,7 @@ from connect_contract.serving import serve_in_thread
 SCENARIOS = load_scenarios()
 OP = load_operation()
 SENSITIVE = [m.name for m in OP.sensitive_members]
+ERROR = OP.errors[0]
 
 
 def _secrets_sent() -> set[str]:
@@ -88,14 +89,14 @@ def test_record_modes_once_never_overwrites_all_does(sigv4_mock: str, tmp_path: 
 
 def _echo_code(body: bytes) -> tuple[int, dict[str, str], bytes]:
     sent = json.loads(body)
-    return error(OP.errors[0].name, OP.errors[0].status, f"bad value {sent.get(SENSITIVE[0])}")
+    return error(ERROR.name, ERROR.status, f"bad value {sent.get(SENSITIVE[0])}")
 
 
 @pytest.mark.parametrize(
     ("answer", "kind"),
     [
         (_echo_code, "a value this recording sent as a sensitive member"),
-        (lambda _b: error(OP.errors[0].name, OP.errors[0].status, f"signed with {SECRET_KEY}"), "secret-access-key-like"),
+        (lambda _b: error(ERROR.name, ERROR.status, f"signed with {SECRET_KEY}"), "secret-access-key-like"),
     ],
     ids=["echoes-code", "echoes-secret-key"],
 )
@@ -114,7 +115,7 @@ def test_a_leaky_answer_is_refused_and_nothing_is_written(answer: object, kind: 
 
 def test_account_ids_and_key_ids_in_answers_are_redacted_not_refused(tmp_path: Path) -> None:
     message = "arn:aws:connect:us-east-1:123456789012:instance/x denied for AKIAIOSFODNN7EXAMPLE"
-    with serve_in_thread(scripted(lambda _b: error(OP.errors[0].name, OP.errors[0].status, message))) as url:
+    with serve_in_thread(scripted(lambda _b: error(ERROR.name, ERROR.status, message))) as url:
         (outcome,) = record_scenarios(Target(url), SCENARIOS[:1], tmp_path)
     text = outcome.path.read_text()
     assert outcome.status == "written" and "123456789012" not in text and "AKIAIOSFODNN7EXAMPLE" not in text
@@ -158,7 +159,7 @@ def test_a_boto3_session_is_recorded_redacted_and_replays_offline(sigv4_mock: st
 
 def test_recording_refuses_after_the_block_when_a_secret_would_be_stored(tmp_path: Path) -> None:
     path = tmp_path / "leak.yaml"
-    leaky = scripted(lambda _b: error(OP.errors[0].name, OP.errors[0].status, f"key {SECRET_KEY}"))
+    leaky = scripted(lambda _b: error(ERROR.name, ERROR.status, f"key {SECRET_KEY}"))
     with (
         serve_in_thread(leaky) as url,
         pytest.raises(SecretRefused) as refused,
