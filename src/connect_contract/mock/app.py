@@ -123,6 +123,7 @@ class MockApp:
     # --- the operation ---------------------------------------------------------------------------
 
     async def _operation(self, scope: Scope, receive: Receive) -> r.Reply:
+        """Method, size, capture, faults and signature; then :meth:`_answer`."""
         method = scope["method"]
         if method != self.operation_method:
             reply = r.error_reply(r.METHOD_NOT_ALLOWED, f"{method} is not allowed here; use {self.operation_method}")
@@ -144,6 +145,10 @@ class MockApp:
             if not verdict.ok:
                 assert verdict.error is not None
                 return r.error_reply(verdict.error, verdict.reason)
+        return self._answer(body, headers)
+
+    def _answer(self, body: bytes, headers: list[tuple[bytes, bytes]]) -> r.Reply:
+        """The input checks in their documented order, then the session's completion."""
         try:
             document = parse_object(body)
         except BodyError as exc:
@@ -160,15 +165,18 @@ class MockApp:
         problem = semantic_problem(params)
         if problem is not None:
             return r.error_reply(REQUEST_ERROR, problem)
-        if self.config.mode == "stateful":
-            session = self.sessions.lookup(params[STATE], params[INSTANCE_ID])
-            if session is None:
-                return r.error_reply(REQUEST_ERROR, f"Unknown {STATE} for this {INSTANCE_ID}")
-            if session.completed_at is not None:
-                return r.error_reply(CONFLICT_ERROR, f"This {STATE} has already been completed")
-            self.sessions.complete(session, params)
-        else:
+        return self._complete(params)
+
+    def _complete(self, params: dict[str, Any]) -> r.Reply:
+        if self.config.mode != "stateful":
             self.sessions.record(params)
+            return r.SUCCESS
+        session = self.sessions.lookup(params[STATE], params[INSTANCE_ID])
+        if session is None:
+            return r.error_reply(REQUEST_ERROR, f"Unknown {STATE} for this {INSTANCE_ID}")
+        if session.completed_at is not None:
+            return r.error_reply(CONFLICT_ERROR, f"This {STATE} has already been completed")
+        self.sessions.complete(session, params)
         return r.SUCCESS
 
     def _verify(self, scope: Scope, body: bytes) -> sigv4.Verdict:
