@@ -24,6 +24,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
+        (["record"], "--endpoint is required"),
         (["record", "--endpoint", "ftp://x"], "must be an http(s) URL"),
         (["record", "--endpoint", "http://127.0.0.1:9", "--scenarios", "no-such-scenario"], "no-such-scenario"),
         (["record", "--endpoint", "http://127.0.0.1:9", "--record-mode", "none"], "record-mode"),
@@ -31,7 +32,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
         (["lint", "/definitely/not/here"], "does not exist"),
         (["verify", "--cassettes", "/definitely/not/here", "--endpoint", "http://127.0.0.1:9"], "does not exist"),
     ],
-    ids=["endpoint", "scenario", "mode", "no-credentials", "lint-path", "verify-dir"],
+    ids=["no-endpoint", "endpoint", "scenario", "mode", "no-credentials", "lint-path", "verify-dir"],
 )
 def test_usage_errors(args: list[str], message: str) -> None:
     result = _run(*args)
@@ -48,3 +49,11 @@ def test_record_against_nothing_fails_clearly_and_writes_nothing(tmp_path: Path)
     result = _run("record", "--endpoint", "http://127.0.0.1:9", "--out", str(tmp_path / "out"), "--timeout", "5")
     assert result.returncode == 1 and "endpoint unreachable" in result.stdout
     assert not (tmp_path / "out").exists()
+
+
+def test_record_list_shows_every_scenario() -> None:
+    from connect_contract.cassettes.scenarios import load_scenarios
+
+    result = _run("record", "--list")
+    assert result.returncode == 0
+    assert all(s.name in result.stdout for s in load_scenarios())

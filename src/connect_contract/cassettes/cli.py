@@ -49,7 +49,7 @@ def _stdout() -> Console:
 
 
 @click.command()
-@click.option("--endpoint", required=True, help="Base URL of the implementation to record from.")
+@click.option("--endpoint", help="Base URL of the implementation to record from (required unless --list).")
 @click.option("--sigv4", is_flag=True, help="Sign requests (credentials from the standard AWS chain).")
 @click.option("--region", default="us-east-1", show_default=True, help="Signing region (also in provenance).")
 @click.option("--record-mode", type=click.Choice(RECORD_MODES), default="once", show_default=True)
@@ -63,8 +63,9 @@ def _stdout() -> Console:
     default=None,
     help=f"Requests per second (default: {AWS_DEFAULT_RATE:g} for AWS endpoints, unlimited otherwise).",
 )
+@click.option("--list", "list_only", is_flag=True, help="List the scenarios and exit.")
 def record(
-    endpoint: str,
+    endpoint: str | None,
     sigv4: bool,
     region: str,
     record_mode: str,
@@ -73,6 +74,7 @@ def record(
     endpoint_kind: str,
     timeout: float,
     rate_limit: float | None,
+    list_only: bool,
 ) -> None:
     """Record one redacted vcrpy cassette per scenario (contracts/scenarios.json).
 
@@ -81,6 +83,14 @@ def record(
     new_episodes  add interactions whose requests are not recorded yet
     all           re-record every selected scenario
     """
+    if list_only:
+        table = Table("scenario", "malformed", "description", title="scenarios (contracts/scenarios.json)")
+        for scenario in load_scenarios():
+            table.add_row(scenario.name, "yes" if scenario.malformed else "", scenario.description)
+        _stdout().print(table)
+        return
+    if not endpoint:
+        raise click.UsageError("--endpoint is required")
     _endpoint(endpoint)
     try:
         chosen = select(load_scenarios(), [n.strip() for n in names.split(",") if n.strip()])
