@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from connect_contract import sigv4
 from connect_contract.contracts import ERROR_TYPE_HEADER, REQUEST_ID_HEADER, sensitive_request_members
@@ -104,17 +105,18 @@ def _json_object(response: Response) -> tuple[bool, Any]:
 
 
 def _body_problem(response: Response) -> str | None:
-    kind = media_type(response.header("content-type"))
-    if kind != JSON_MEDIA_TYPE:
-        return f"Content-Type is {_shown(response.header('content-type') or '(none)')}, not {JSON_MEDIA_TYPE}"
-    is_object, document = _json_object(response)
-    if not is_object:
-        if not response.body:
-            return "the body is empty, not a JSON object"
-        if document is None and not response.body.strip().startswith(b"null"):
-            return f"the body is not JSON (starts with {_shown(response.body[:20].decode('utf-8', 'replace'))})"
-        return f"the body is JSON {type(document).__name__}, not an object"
-    return None
+    """What is wrong with a body that must be a JSON object sent as application/json (both told)."""
+    problems = []
+    if media_type(response.header("content-type")) != JSON_MEDIA_TYPE:
+        problems.append(f"Content-Type is {_shown(response.header('content-type') or '(none)')}, not {JSON_MEDIA_TYPE}")
+    ok, document = parse_body(response.body)
+    if not response.body:
+        problems.append("the body is empty, not a JSON object")
+    elif not ok:
+        problems.append(f"the body is not JSON (starts with {_shown(response.body[:20].decode('utf-8', 'replace'))})")
+    elif not isinstance(document, dict):
+        problems.append(f"the body is JSON {'null' if document is None else type(document).__name__}, not an object")
+    return "; ".join(problems) or None
 
 
 # --- judges ---------------------------------------------------------------------------------------
@@ -188,8 +190,6 @@ def distinctive_secrets(ex: Exchange) -> list[str]:
 
 def _searchable(response: Response) -> list[str]:
     """Every decoded form of the response a secret could hide in: headers, raw and JSON-decoded body."""
-    from urllib.parse import unquote
-
     texts = [f"{k}: {v}" for k, v in response.headers.items()]
     texts += [unquote(v) for v in response.headers.values()]
     texts.append(response.body.decode("utf-8", "replace"))
