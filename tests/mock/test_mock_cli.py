@@ -111,3 +111,12 @@ def test_port_in_use_is_a_usage_error() -> None:
         )
     assert result.returncode == 2
     assert "cannot listen" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_exported_credentials_do_not_stop_an_unauthenticated_mock() -> None:
+    prefix = "CONNECT_CONTRACT_MOCK_"
+    env = environment(**{f"{prefix}SECRET_ACCESS_KEY": SECRET_KEY, f"{prefix}ACCESS_KEY_ID": ACCESS_KEY})
+    with serving(env=env) as (url, process):
+        assert requests.post(url + OP.request_uri, json=CALL, timeout=10).status_code == 200
+        code, err = stop(process)
+    assert code == 0, err

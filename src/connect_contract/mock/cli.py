@@ -40,6 +40,10 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _on_command_line(ctx: click.Context, name: str) -> bool:
+    return ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE
+
+
 class _Server(uvicorn.Server):
     """uvicorn re-raises the SIGINT/SIGTERM it handled once it has shut down, which turns a clean
     Ctrl-C into "Aborted!" and exit 1 (or death by SIGTERM).  A stop request is the normal end here."""
@@ -91,7 +95,9 @@ def serve(
     """
     if auth == "sigv4" and not (access_key_id and secret_access_key):
         raise click.UsageError("--auth sigv4 needs --access-key-id and --secret-access-key")
-    if auth != "sigv4" and (access_key_id or secret_access_key or region):
+    ctx = click.get_current_context()
+    typed = [name for name in ("access_key_id", "secret_access_key", "region") if _on_command_line(ctx, name)]
+    if auth != "sigv4" and typed:  # (credentials exported in the environment are simply unused)
         raise click.UsageError("--access-key-id, --secret-access-key and --region only apply with --auth sigv4")
     if cassettes is not None and (mode != "lenient" or auth != "none"):
         raise click.UsageError("--cassettes replays recordings; it cannot be combined with --mode or --auth")
