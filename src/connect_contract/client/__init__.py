@@ -1,0 +1,1 @@
+"""Client conformance: run any client against scripted responses and judge what it sent and raised."""
