@@ -43,7 +43,7 @@ class Scenario:
         if not isinstance(decoded, dict):
             return []
         sensitive = {m.name for m in load_operation().sensitive_members}
-        return [json.dumps(v)[1:-1] if not isinstance(v, str) else v for k, v in decoded.items() if k in sensitive]
+        return [v if isinstance(v, str) else json.dumps(v) for k, v in decoded.items() if k in sensitive]
 
 
 def kebab(name: str) -> str:
