@@ -169,3 +169,10 @@ def test_pytest_fixture_stops_sending_to_an_endpoint_that_never_answers() -> Non
         conformance.close()
     assert all("no response within 0.3 s" in m for m in messages[:3])
     assert all(m.startswith("not sent") for m in messages[3:])
+
+
+def test_an_endpoint_under_a_base_path_is_still_the_operation() -> None:
+    body = json.dumps({m.name: "x" for m in OP.required_members}).encode()
+    headers = {"Content-Type": "application/json"}
+    assert classify(OP.http_method, "https://gw.example/stage" + OP.request_uri, headers, body) == "valid"
+    assert classify("GET", "https://gw.example/stage" + OP.request_uri, headers, body) == "foreign"

@@ -54,7 +54,8 @@ def media_type(content_type: str | None) -> str:
 
 def classify(method: str, url: str, headers: Mapping[str, str], body: bytes) -> Intent:
     op = load_operation()
-    if method.upper() != op.http_method or urlsplit(url).path != op.request_uri:
+    # endswith: an endpoint may live under a base path (a proxy, an API gateway stage)
+    if method.upper() != op.http_method or not urlsplit(url).path.endswith(op.request_uri):
         return "foreign"
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
     if media_type(content_type) != JSON_MEDIA_TYPE:
