@@ -10,8 +10,11 @@ import pytest
 
 from connect_contract.client.adapters.awscli_adapter import interpret
 from connect_contract.client.adapters.builtin import ClientSpec, builtin_client
-from connect_contract.client.adapters.protocol import parse_result
+from connect_contract.client.adapters.protocol import PersistentAdapter, adapter_env, parse_result, run_one_shot
 from connect_contract.client.runner import run_clients, select_vectors
+from connect_contract.client.scripted_server import Script, running_scripted_server
+from connect_contract.client.vectors import settings
+from connect_contract.model import load_operation
 
 SMALL = (
     "request.all-members",
@@ -134,3 +137,34 @@ def test_aws_cli_exit_status_and_stderr_map_back_to_results(
 ) -> None:
     result = interpret(returncode, stderr)
     assert {k: result[k] for k in expected} == expected
+
+
+def test_awscli_persistent_mode_runs_the_same_cli_as_the_aws_command(tmp_path: Path) -> None:
+    """In-process, the CLI must run on its own vendored botocore, exactly as the ``aws`` script does.
+    Its User-Agent names the botocore version and the retry mode it resolved, so compare them."""
+    s, spec = settings(), builtin_client("awscli")
+    (tmp_path / "empty").write_text("")
+    agents = {}
+    with running_scripted_server() as (server, url):
+        env = adapter_env(
+            url,
+            region=s.region,
+            access_key_id=s.access_key_id,
+            secret_access_key=s.secret_access_key,
+            single_attempt=False,
+            empty_file=tmp_path / "empty",
+        )
+        payload = {m.name: "sample" for m in load_operation().required_members}
+        for persistent in (False, True):
+            token = server.arm(Script())
+            if persistent:
+                adapter = PersistentAdapter(spec.command, env, timeout=30)
+                result = adapter.call(payload)
+                adapter.close()
+            else:
+                result = run_one_shot(spec.command, payload, env, timeout=30)
+            (request,) = server.disarm(token)
+            assert result.outcome == "success"
+            # the m/ token lists features used, in no fixed order
+            agents[persistent] = [t for t in request.header_values("user-agent")[0].split() if not t.startswith("m/")]
+    assert agents[True] == agents[False]

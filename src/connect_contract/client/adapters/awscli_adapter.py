@@ -27,10 +27,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from botocore import xform_name
-
+# No botocore (and so no connect_contract.model) at import time: the AWS CLI v1 vendors its own
+# botocore and aliases ``import botocore`` to it only when ``awscli`` is imported first, as the ``aws``
+# script does.  Importing the venv's botocore before it would run the CLI on a mix of the two (seen:
+# 3 attempts on a 429 in process, 5 with the real command).  The harness imports this module too (for
+# find_aws), and must never import awscli itself, for the same reason in reverse.
 from connect_contract.client.adapters.pymain import Call, Result, serve
-from connect_contract.model import OPERATION_NAME, SERVICE_NAME
 
 _SERVICE_ERROR = re.compile(
     r"An error occurred \((?P<code>.*?)\) when calling the \w+ operation"
@@ -70,7 +72,7 @@ def _subprocess_runner(aws: str) -> Runner:
 
 
 def _in_process_runner() -> Runner:
-    from awscli.clidriver import create_clidriver
+    from awscli.clidriver import create_clidriver  # first awscli import in this process (see above)
 
     driver = create_clidriver()
 
@@ -94,6 +96,11 @@ def make_call() -> Call:
     same_interpreter = Path(aws).parent == Path(sys.executable).parent
     persistent = os.environ.get("CONNECT_CONTRACT_MODE") == "lines"
     run = _in_process_runner() if persistent and same_interpreter else _subprocess_runner(aws)
+    # Only now, after awscli set up its alias: botocore here is the CLI's own.
+    from botocore import xform_name
+
+    from connect_contract.model import OPERATION_NAME, SERVICE_NAME
+
     command = [SERVICE_NAME, xform_name(OPERATION_NAME, "-")]  # names only: the CLI parses the model itself
     endpoint = os.environ["CONNECT_CONTRACT_ENDPOINT"]
 
