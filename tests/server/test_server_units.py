@@ -176,3 +176,18 @@ def test_an_endpoint_under_a_base_path_is_still_the_operation() -> None:
     headers = {"Content-Type": "application/json"}
     assert classify(OP.http_method, "https://gw.example/stage" + OP.request_uri, headers, body) == "valid"
     assert classify("GET", "https://gw.example/stage" + OP.request_uri, headers, body) == "foreign"
+
+
+def test_the_same_seed_sends_the_same_generated_requests() -> None:
+    import hashlib
+
+    from connect_contract.server.runner import Settings, run
+
+    def bodies_digest(url: str) -> str:
+        digest = hashlib.sha256()
+        settings = Settings(endpoint=url, seed=11, max_examples=15, vectors=False)
+        run(settings, listener=lambda exchange, failed: digest.update(exchange.request.body))
+        return digest.hexdigest()
+
+    with serve_in_thread(make_app()) as url:
+        assert bodies_digest(url) == bodies_digest(url)
