@@ -73,7 +73,14 @@ def target(endpoint: str | None) -> Iterator[tuple[str, str]]:
         yield url, f"built-in mock at {url}"
 
 
-@click.command("check")
+def _epilog() -> str:
+    from connect_contract.server.checks import CHECKS
+
+    lines = [f"{check.id} ({check.level}): {check.catches}" for check in CHECKS]
+    return "\b\nChecks:\n" + "\n".join(lines)
+
+
+@click.command("check", epilog=_epilog())
 @click.option("--endpoint", metavar="URL", help="Base URL of the implementation (default: start the built-in mock).")
 @click.option("--region", default="us-east-1", show_default=True, help="Region for SigV4 signing.")
 @click.option("--sigv4", is_flag=True, help="Sign every request with botocore (standard AWS credential chain).")
