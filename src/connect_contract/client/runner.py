@@ -64,8 +64,10 @@ def _run_lane(
     timeout: float,
     scratch: Path,
     on_result: OnResult | None,
-) -> list[Judgement]:
+) -> tuple[list[Judgement], tuple[float, float]]:
+    """Run one lane; returns its judgements and when it started and ended (for per-client timing)."""
     judgements = []
+    started = time.monotonic()
     with running_scripted_server() as (server, url):
         env = adapter_env(
             url,
@@ -93,7 +95,7 @@ def _run_lane(
         finally:
             if adapter is not None:
                 adapter.close()
-    return judgements
+    return judgements, (started, time.monotonic())
 
 
 def run_clients(
@@ -108,7 +110,6 @@ def run_clients(
     chosen = tuple(vectors if vectors is not None else load_vectors())
     s = settings()
     runs = {spec.name: ClientRun(spec.name) for spec in specs}
-    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="connect-contract-client-") as tmp:
         scratch = Path(tmp)
         (scratch / "empty").write_text("")
@@ -135,12 +136,15 @@ def run_clients(
                 for spec, lane, single in lanes
                 if lane
             ]
+            spans: dict[str, list[tuple[float, float]]] = {}
             for spec, future in futures:
-                for judgement in future.result():
+                judgements, span = future.result()
+                spans.setdefault(spec.name, []).append(span)
+                for judgement in judgements:
                     runs[spec.name].judgements[judgement.vector.id] = judgement
-    elapsed = time.monotonic() - started
     order = {v.id: i for i, v in enumerate(chosen)}
-    for run in runs.values():
+    for name, run in runs.items():
         run.judgements = dict(sorted(run.judgements.items(), key=lambda item: order[item[0]]))
-        run.elapsed = elapsed
+        # wall time of this client's lanes (they overlap other clients' lanes, so these do not add up)
+        run.elapsed = max(e for _, e in spans.get(name, [(0, 0)])) - min(b for b, _ in spans.get(name, [(0, 0)]))
     return [runs[spec.name] for spec in specs]
