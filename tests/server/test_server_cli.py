@@ -105,6 +105,7 @@ def test_sigv4_signs_every_request_with_the_standard_credential_chain(clean_env:
     assert SECRET_KEY not in signed.stdout + signed.stderr
     # Unsigned, the mock refuses valid requests (403 MissingAuthenticationToken): not a modeled answer.
     assert unsigned.returncode == 1 and "accepts_valid" in unsigned.stdout
+    assert "sign the requests with --sigv4" in unsigned.stdout
 
 
 def test_pytest_front_door_runs_the_same_checks(clean_env: dict[str, str]) -> None:

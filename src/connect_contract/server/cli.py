@@ -24,6 +24,7 @@ from connect_contract.server.runner import (
 )
 from connect_contract.server.transport import RateLimit
 from connect_contract.server.vectors import load_vectors
+from connect_contract.sigv4 import MISSING as MISSING_SIGNATURE
 
 
 def parse_endpoint(value: str) -> str:
@@ -154,6 +155,8 @@ def check(
     result.endpoint = name
     write_reports(result, junitxml, report_path, strict=strict)
     report.print_summary(console, result, strict=strict)
+    if auth is None and any(MISSING_SIGNATURE in f.message for f in result.checks["accepts_valid"].failures):
+        console.print(f"hint: the endpoint answers {MISSING_SIGNATURE}: sign the requests with --sigv4")
     sys.exit(0 if result.ok(strict=strict) else 1)
 
 
