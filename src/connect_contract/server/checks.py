@@ -15,19 +15,17 @@ modeled error must have its modeled status; the well-known protocol errors below
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal
-from urllib.parse import unquote
 
 from connect_contract import sigv4
 from connect_contract.contracts import ERROR_TYPE_HEADER, REQUEST_ID_HEADER, sensitive_request_members
 from connect_contract.model import load_operation
-from connect_contract.redaction import scrub
 from connect_contract.server.classify import JSON_MEDIA_TYPE, media_type, parse_body
+from connect_contract.server.echo import distinctive_secrets, echoes, scrubbed
 from connect_contract.server.transport import Exchange, Response
 
 Level = Literal["required", "recommended"]
@@ -46,17 +44,6 @@ PROTOCOL_ERROR_STATUSES: dict[str, int] = {
     sigv4.INVALID: 403,
 }
 CLEAN_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-# The echo check only searches for values distinctive enough that finding them is not a coincidence
-# (generated values such as "0" or "aaaa" would match request ids and messages by chance).
-MIN_ECHO_LENGTH = 8
-MIN_ECHO_DISTINCT = 4
-# Free text (messages, non-JSON bodies) is scrubbed of sensitive values at least this long; shorter
-# generated values ("0", "00") would otherwise blank out status codes and unrelated members.
-MIN_SCRUB_LENGTH = 6
-
-
-def scrubbed(text: str, secrets: frozenset[str]) -> str:
-    return scrub(text, (s for s in secrets if len(s) >= MIN_SCRUB_LENGTH))
 
 
 @dataclass(frozen=True)
@@ -184,25 +171,9 @@ def _error_body(ex: Exchange) -> str | None:
     return f"{_answer(ex.response)}: {problem}" if problem else None
 
 
-def distinctive_secrets(ex: Exchange) -> list[str]:
-    return [s for s in ex.request.secrets if len(s) >= MIN_ECHO_LENGTH and len(set(s)) >= MIN_ECHO_DISTINCT]
-
-
-def _searchable(response: Response) -> list[str]:
-    """Every decoded form of the response a secret could hide in: headers, raw and JSON-decoded body."""
-    texts = [f"{k}: {v}" for k, v in response.headers.items()]
-    texts += [unquote(v) for v in response.headers.values()]
-    texts.append(response.body.decode("utf-8", "replace"))
-    ok, document = parse_body(response.body)
-    if ok:
-        texts.append(json.dumps(document, ensure_ascii=False))
-    return texts
-
-
 def _no_secret_echo(ex: Exchange) -> str | None:
     assert ex.response is not None
-    texts = _searchable(ex.response)
-    if any(secret in text for secret in distinctive_secrets(ex) for text in texts):
+    if echoes(ex.response, distinctive_secrets(ex.request.secrets)):
         return f"{_answer(ex.response)} echoes a sensitive value sent in the request"
     return None
 
@@ -296,7 +267,7 @@ CHECKS: tuple[Check, ...] = (
         "no_secret_echo",
         "required",
         f"a sensitive value ({', '.join(sorted(sensitive_request_members()))}) sent back in headers or body",
-        lambda ex: _answered(ex) and bool(distinctive_secrets(ex)),
+        lambda ex: _answered(ex) and bool(distinctive_secrets(ex.request.secrets)),
         _no_secret_echo,
     ),
     Check(

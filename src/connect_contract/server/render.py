@@ -15,8 +15,8 @@ from typing import Any
 
 from connect_contract.model import load_operation
 from connect_contract.redaction import SECRET_HEADERS
-from connect_contract.server.checks import scrubbed
 from connect_contract.server.classify import parse_body
+from connect_contract.server.echo import scrubbed
 from connect_contract.server.transport import Request
 
 SHOWN_BODY_CHARS = 300
