@@ -51,6 +51,7 @@ DEFECTS = (
     "crashes",
     "retries-conflict",
     "never-retries",
+    "drops-empty",
 )
 RETRYABLE = {429, 500, 502, 503, 504}
 
@@ -72,7 +73,8 @@ def _error_type(defect: str, status: int, headers: dict[str, str], body: Any) ->
 
 def _body(defect: str, payload: dict[str, Any]) -> bytes:
     op = load_operation()
-    body = {k: v for k, v in payload.items() if v is not None}
+    dropped = (None, "") if defect == "drops-empty" else (None,)
+    body = {k: v for k, v in payload.items() if v not in dropped}
     for member in op.optional_members:
         if member.name not in body and defect in ("null-for-omitted", "empty-for-omitted"):
             body[member.name] = None if defect == "null-for-omitted" else ""

@@ -45,8 +45,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "crashes": ("request.required-only", "adapter"),
     "retries-conflict": ("retry.409.ConflictException", "retry.attempts"),
     "never-retries": ("retry.429.ThrottlingException", "retry.attempts"),
+    "drops-empty": ("request.empty-string.Code", "req.values"),
 }
-RECOMMENDED_ONLY = {"retries-conflict", "never-retries"}
+RECOMMENDED_ONLY = {"retries-conflict", "never-retries", "drops-empty"}
 
 
 def broken(defect: str, *, persistent: bool = True) -> ClientSpec:

@@ -117,3 +117,11 @@ def test_pytest_front_door_runs_any_client(tmp_path: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=180, env=env, cwd=ROOT, check=False)
     assert result.returncode == 1, result.stdout[-2000:]
     assert "1 failed, 1 passed" in result.stdout and "[req.path]" in result.stdout
+
+
+def test_list_shows_the_vectors_without_running_anything() -> None:
+    result = cli("--list", "--vector", "retry.*")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert len(lines) == len([v for v in load_vectors() if v.id.startswith("retry.")])
+    assert all(line.split("\t")[1] == "recommended" for line in lines)

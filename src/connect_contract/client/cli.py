@@ -47,6 +47,7 @@ def _specs(
 @click.option("--one-shot", is_flag=True, help="Run the built-in adapters once per vector (the plain protocol).")
 @click.option("--vector", "patterns", multiple=True, metavar="GLOB", help="Only vectors whose id matches (repeatable).")
 @click.option("--strict", is_flag=True, help="Fail on recommended vectors too.")
+@click.option("--list", "list_only", is_flag=True, help="List the (selected) vectors and exit.")
 @click.option("--report", "report_path", type=_OUT, help="Write a Markdown report.")
 @click.option("--junitxml", "junit_path", type=_OUT, help="Write JUnit XML.")
 @click.option(
@@ -64,6 +65,7 @@ def check_client(
     one_shot: bool,
     patterns: tuple[str, ...],
     strict: bool,
+    list_only: bool,
     report_path: Path | None,
     junit_path: Path | None,
     timeout: float,
@@ -77,12 +79,17 @@ def check_client(
     Exit 0 when every required vector passed (and, with --strict, every recommended one),
     1 when one failed or an adapter broke, 2 on usage errors.
     """
-    if not clients and not commands:
-        raise click.UsageError("give at least one --client or --client-cmd")
-    specs = _specs(clients, commands, names, persistent, one_shot)
     vectors = select_vectors(patterns)
     if not vectors:
         raise click.BadParameter(f"no vector id matches {', '.join(patterns)}", param_hint="--vector")
+    if list_only:
+        for vector in vectors:
+            level = "required" if vector.required else "recommended"
+            click.echo(f"{vector.id}\t{level}\t{vector.summary}")
+        return
+    if not clients and not commands:
+        raise click.UsageError("give at least one --client or --client-cmd")
+    specs = _specs(clients, commands, names, persistent, one_shot)
     console = Console(stderr=False, soft_wrap=False)
     with console.status(f"running {len(vectors)} vectors against {', '.join(s.name for s in specs)}"):
         runs = run_clients(specs, vectors, timeout=timeout)

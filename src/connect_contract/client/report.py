@@ -18,6 +18,7 @@ from rich.table import Table
 
 from connect_contract.client.judge import Judgement
 from connect_contract.client.runner import ClientRun
+from connect_contract.model import load_operation
 
 # Worst first: the cell shows the worst verdict among the group's vectors.
 _RANK = {"broken": 0, "fail": 1, "differs": 2, "rejected": 3, "pass": 4}
@@ -75,7 +76,8 @@ def matrix(runs: Sequence[ClientRun], *, strict: bool = False) -> list[tuple[str
         vector = first.vector
         expected: str = vector.expect.outcome
         if vector.kind == "request":
-            expected = "nulls absent (or refused)" if None in vector.input.values() else "sent as given"
+            expected = "nulls absent" if None in vector.input.values() else "sent as given"
+            expected += "" if vector.input_valid else " (or refused)"
         if vector.expect.code:
             expected = f"error {vector.expect.code if len(ids) == 1 else '(its type)'}"
             expected += " + message" if vector.expect.message is not None else ""
@@ -144,6 +146,10 @@ def print_matrix(runs: Sequence[ClientRun], console: Console, *, strict: bool = 
         console.print(summary(run, strict=strict))
 
 
+def botocore_version() -> str:
+    return load_operation().botocore_version
+
+
 def _md(text: str) -> str:
     """Safe inside a Markdown table cell (no column breaks, no stray HTML tags)."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", " ")
@@ -155,7 +161,11 @@ def markdown(runs: Sequence[ClientRun], *, strict: bool = False) -> str:
     lines.append("|---|---|---|" + "---|" * len(clients))
     for group, level, expected, cells in matrix(runs, strict=strict):
         lines.append(f"| `{group}` | {level} | {_md(expected)} | " + " | ".join(_md(c.text) for c in cells) + " |")
-    out = ["# Client conformance", "", *(f"- {summary(run, strict=strict)}" for run in runs), "", *lines]
+    count = len({vector_id for run in runs for vector_id in run.judgements})
+    source = (
+        f"{count} vectors from `contracts/vectors/client.json`, expanded against botocore {botocore_version()}'s model"
+    )
+    out = ["# Client conformance", "", source, "", *(f"- {summary(run, strict=strict)}" for run in runs), "", *lines]
     found = problems(runs, strict=strict)
     if found:
         out += ["", "## Not a clean pass", "", "| client | vector | status | rule | expected vs. happened |"]

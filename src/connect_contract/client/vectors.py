@@ -197,7 +197,7 @@ def load_vectors() -> tuple[Vector, ...]:
                     script=ok,
                     expect=Expectation("success"),
                     input_valid=request_validator().is_valid(given),
-                    secrets=tuple(str(v) for k, v in present.items() if k in sensitive),
+                    secrets=tuple(str(v) for k, v in present.items() if k in sensitive and v),
                 )
             )
     for template in data["responses"]:
