@@ -108,7 +108,12 @@ def test_example_adapters_from_the_readme_pass(tmp_path: Path) -> None:
 
 
 def test_pytest_front_door_runs_any_client(tmp_path: Path) -> None:
-    env = {**os.environ, "BROKEN_CLIENT_DEFECT": "wrong-path", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "BROKEN_CLIENT_DEFECT": "wrong-path",
+        "PYTHONPATH": str(ROOT),
+        "CONNECT_CONTRACT_PERSISTENT": "1",
+    }
     command = [
         sys.executable, "-m", "pytest", str(ROOT / "tests" / "conformance" / "test_client.py"),
         "-q", "-p", "no:cacheprovider",

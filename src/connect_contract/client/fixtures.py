@@ -8,6 +8,7 @@ fast persistent mode (built-ins) or the plain one-shot protocol (``--client-cmd`
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -22,8 +23,8 @@ def client_specs(config: pytest.Config) -> list[ClientSpec]:
     names: list[str] = list(dict.fromkeys(config.getoption("--client") or []))
     command: str | None = config.getoption("--client-cmd")
     specs = [builtin_client(name) for name in names]
-    if command:
-        specs.append(command_client(command))
+    if command:  # one-shot, the documented protocol; CONNECT_CONTRACT_PERSISTENT=1 for JSON lines
+        specs.append(command_client(command, persistent=os.environ.get("CONNECT_CONTRACT_PERSISTENT") == "1"))
     return specs or [builtin_client(name) for name in BUILTIN]
 
 
