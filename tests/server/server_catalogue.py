@@ -10,6 +10,7 @@ speak HTTP (hang, reset, garbage) are raw sockets: :func:`serve_raw`.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -31,6 +32,8 @@ assert PARAMETER_ERROR in OP.error_names  # the reference server's choice for in
 # A modeled error whose status differs from the parameter error's (for the wrong-status defect).
 OTHER_STATUS = next(e.status for e in OP.errors if e.status != OP.error(PARAMETER_ERROR).status and e.status < 500)
 FIRST_OPTIONAL = OP.optional_members[0].name
+FIRST_PATTERNED = next(m for m in OP.input_members if m.shape.pattern)
+SLOW_SECONDS = 2.3  # the ReDoS-shaped vectors allow 2 s
 
 # defect -> the check id that must fail because of it
 CATALOGUE: dict[str, str] = {
@@ -50,6 +53,7 @@ CATALOGUE: dict[str, str] = {
     "html_error_page": "error_body",
     "no_request_id": "request_id",
     "lowercase_message": "error_message",
+    "slow_on_redos_shaped_input": "bounded_time",
 }
 RAW_CATALOGUE: dict[str, str] = {"hang": "responds", "reset": "responds", "garbage": "responds"}
 
@@ -135,7 +139,10 @@ def make_app(defect: str | None = None) -> Any:
             if not message.get("more_body"):
                 break
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        status, out, body = answer(scope["method"], scope["path"], headers.get("content-type", ""), b"".join(chunks))
+        request_body = b"".join(chunks)
+        if defect == "slow_on_redos_shaped_input" and _far_too_long(request_body):
+            await asyncio.sleep(SLOW_SECONDS)  # stands in for a backtracking regex: same symptom, no CPU burnt
+        status, out, body = answer(scope["method"], scope["path"], headers.get("content-type", ""), request_body)
         if defect != "no_request_id":
             out.append((REQUEST_ID_HEADER.encode(), str(uuid.uuid4()).encode()))
         out.append((b"content-length", str(len(body)).encode()))
@@ -143,6 +150,15 @@ def make_app(defect: str | None = None) -> Any:
         await send({"type": "http.response.body", "body": body})
 
     return app
+
+
+def _far_too_long(body: bytes) -> bool:
+    """A body whose first patterned member is far beyond its limit (only the long ReDoS-shaped vector)."""
+    try:
+        value = json.loads(body).get(FIRST_PATTERNED.name)
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(value, str) and len(value) > 10 * (FIRST_PATTERNED.shape.max_length or 0)
 
 
 # Protocol errors the reference server answers before validation (Smithy restJson1 / AWS front end).

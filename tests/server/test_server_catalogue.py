@@ -16,7 +16,7 @@ from connect_contract.serving import serve_in_thread
 
 
 def fast(url: str) -> Settings:
-    return Settings(endpoint=url, max_examples=25, seed=4, timeout=2.0)
+    return Settings(endpoint=url, max_examples=25, seed=4, timeout=5.0)
 
 
 def failed_checks(result: RunResult) -> set[str]:

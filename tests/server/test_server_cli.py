@@ -128,7 +128,9 @@ def test_pytest_front_door_runs_the_same_checks(clean_env: dict[str, str]) -> No
     assert "InvalidParameterException sent with status" in result.stdout
 
 
-def test_schemathesis_hooks_module_catches_the_same_defect_in_plain_st_run(clean_env: dict[str, str]) -> None:
+def test_schemathesis_hooks_module_catches_the_same_defect_in_plain_st_run(
+    clean_env: dict[str, str], tmp_path: Path
+) -> None:
     env = {**clean_env, "SCHEMATHESIS_HOOKS": "connect_contract.server.st_hooks"}
     st_run = [str(BIN / "st"), "run", str(ROOT / "contracts/openapi.json"), "--url"]
     with serve_in_thread(make_app("wrong_status_for_type")) as url:
@@ -137,7 +139,7 @@ def test_schemathesis_hooks_module_catches_the_same_defect_in_plain_st_run(clean
             capture_output=True,
             text=True,
             env=env,
-            cwd=ROOT / "tests",  # no schemathesis.toml is picked up from the repository root
+            cwd=tmp_path,  # no schemathesis.toml is discovered, and st's .schemathesis cache lands here
             timeout=120,
             check=False,
         )

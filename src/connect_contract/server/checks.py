@@ -186,6 +186,13 @@ def _code_point_length(ex: Exchange) -> str | None:
     return f"answered {mine}, but the same length in ASCII was answered {twin}: lengths must count code points"
 
 
+def _bounded_time(ex: Exchange) -> str | None:
+    assert ex.response is not None and ex.request.budget is not None
+    if ex.response.elapsed <= ex.request.budget:
+        return None
+    return f"answered after {ex.response.elapsed:.1f} s; this input must be answered within {ex.request.budget:g} s"
+
+
 def _error_message(ex: Exchange) -> str | None:
     assert ex.response is not None
     _, document = _json_object(ex.response)
@@ -276,6 +283,14 @@ CHECKS: tuple[Check, ...] = (
         "non-ASCII text at a length limit answered unlike ASCII (length counted in bytes or UTF-16 units)",
         lambda ex: _operation(ex) and ex.reference is not None,
         _code_point_length,
+        vectors_only=True,
+    ),
+    Check(
+        "bounded_time",
+        "required",
+        "a ReDoS-shaped value (long allowed run, one bad character) answered slowly (backtracking pattern check)",
+        lambda ex: _answered(ex) and ex.request.budget is not None,
+        _bounded_time,
         vectors_only=True,
     ),
     Check(

@@ -33,6 +33,7 @@ class Request:
     intent: Intent
     source: str  # "vector <id>" or "<phase>: <description>" -- never contains a sensitive value
     secrets: frozenset[str] = frozenset()  # sensitive member values in this request (for the echo check)
+    budget: float | None = None  # seconds the answer may take (check bounded_time), when the case sets one
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -121,6 +122,7 @@ class Sender:
         intent: Intent,
         source: str,
         secrets: frozenset[str] = frozenset(),
+        budget: float | None = None,
     ) -> Exchange:
         prepared = requests.Request(method, url, headers=dict(headers), data=body or None).prepare()
         if self.auth is not None:
@@ -136,6 +138,7 @@ class Sender:
             intent=intent,
             source=source,
             secrets=secrets,
+            budget=budget,
         )
         if self.rate_limit is not None:
             self.rate_limit.wait()

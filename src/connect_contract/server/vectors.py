@@ -39,6 +39,7 @@ class Vector:
     body: bytes
     markers: frozenset[str]  # distinctive sensitive values this vector carries
     same_as: str | None = None  # a vector whose answer this one's must equal
+    within_seconds: float | None = None  # answer-time budget (ReDoS-shaped input)
 
     def headers(self) -> dict[str, str]:
         return {"Content-Type": self.content_type} if self.content_type is not None else {}
@@ -172,6 +173,7 @@ def _expand(case: Mapping[str, Any]) -> Iterator[Vector]:
             body=body,
             markers=markers,
             same_as=_sub(case["same_as"], member) if "same_as" in case else None,
+            within_seconds=case.get("within_seconds"),
         )
 
 
@@ -207,4 +209,5 @@ def send_vector(sender: Sender, base_url: str, vector: Vector) -> Exchange:
         intent=vector.expect,
         source=f"vector {vector.id}",
         secrets=sensitive_values(vector.body) | vector.markers,
+        budget=vector.within_seconds,
     )
