@@ -187,6 +187,12 @@ def judge_request(op: Operation, vector: Vector, req: Captured, s: Settings) -> 
 # --- response rules -----------------------------------------------------------------------------------
 
 
+def _short(value: str | None, limit: int = 160) -> str:
+    """What a client reported, quoted and cut (a CLI may report its whole stderr as the message)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(value or '')} characters)"
+
+
 def judge_response(vector: Vector, result: AdapterResult, attempts: int) -> list[Check]:
     expect = vector.expect
     if result.outcome != expect.outcome:
@@ -194,9 +200,9 @@ def judge_response(vector: Vector, result: AdapterResult, attempts: int) -> list
         return [Check("resp.outcome", f"expected {expect.outcome} {expect.code or ''}, got {got}".replace("  ", " "))]
     failures = []
     if expect.code is not None and result.code != expect.code:
-        failures.append(Check("resp.error-type", f"expected code {expect.code!r}, got {result.code!r}"))
+        failures.append(Check("resp.error-type", f"expected code {expect.code!r}, got {_short(result.code)}"))
     if expect.message is not None and result.message != expect.message:
-        failures.append(Check("resp.message", f"expected message {expect.message!r}, got {result.message!r}"))
+        failures.append(Check("resp.message", f"expected message {expect.message!r}, got {_short(result.message)}"))
     if expect.attempts == "retried" and attempts < 2:
         failures.append(Check("retry.attempts", f"expected the client to retry, it made {attempts} attempt(s)"))
     if expect.attempts == "single" and attempts != 1:
