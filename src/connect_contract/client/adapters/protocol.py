@@ -215,6 +215,7 @@ class PersistentAdapter:
                 continue  # a log line on stdout: tolerated in this mode
             parsed = parse_result(line)
             if isinstance(parsed, str):
+                self.close(kill=True)  # out of step with us now: start afresh for the next vector
                 return self._broken(parsed, started)
             return AdapterResult(parsed.outcome, parsed.code, parsed.message, elapsed=time.monotonic() - started)
 
