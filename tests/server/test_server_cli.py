@@ -39,9 +39,9 @@ def clean_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def check(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+def check(env: dict[str, str], *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     command = [str(BIN / "connect-contract"), "check", "--max-examples", "20", "--seed", "3", *args]
-    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=cwd, timeout=120, check=False)
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +50,10 @@ def echo_server() -> Iterator[str]:
         yield url
 
 
-def test_check_without_endpoint_passes_the_built_in_mock(clean_env: dict[str, str]) -> None:
-    result = check(clean_env)
+def test_check_without_endpoint_passes_the_built_in_mock(clean_env: dict[str, str], tmp_path: Path) -> None:
+    result = check(clean_env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing (no .hypothesis, no .schemathesis) left in the cwd
     assert "built-in mock" in result.stdout and "PASSED" in result.stdout
     assert f"({len(load_vectors())} vectors + " in result.stdout and " cases/s" in result.stdout
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,6 +61,19 @@ def sigv4_auth(region: str) -> requests.auth.AuthBase:
         region=region,
         service=load_operation().signing_name,
     )
+
+
+@contextmanager
+def private_hypothesis_home() -> Iterator[None]:
+    """Keep Hypothesis' storage (a ``.hypothesis`` directory) out of the user's working directory."""
+    import hypothesis.configuration
+
+    with tempfile.TemporaryDirectory(prefix="connect-contract-hypothesis-") as home:
+        hypothesis.configuration.set_hypothesis_home_dir(home)
+        try:
+            yield
+        finally:
+            hypothesis.configuration.set_hypothesis_home_dir(None)
 
 
 @contextmanager
@@ -138,7 +152,7 @@ def check(
         if path is not None and not path.parent.is_dir():
             raise click.UsageError(f"cannot write {path}: directory {path.parent} does not exist")
     console = Console(highlight=False)
-    with target(endpoint) as (url, name):
+    with private_hypothesis_home(), target(endpoint) as (url, name):
         settings = Settings(
             endpoint=url,
             timeout=timeout,
