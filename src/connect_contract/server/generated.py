@@ -88,7 +88,7 @@ def run_generated(
     settings = hypothesis.settings(
         max_examples=max_examples,
         deadline=None,
-        database=None,  # never write a .hypothesis directory into the user's cwd
+        database=None,  # no example database: runs are reproduced with --seed
         derandomize=False,
         suppress_health_check=list(HealthCheck),
         phases=[Phase.explicit, Phase.generate],  # explicit carries examples + coverage; no shrinking
@@ -125,9 +125,7 @@ def send_case(sender: Sender, base_url: str, case: Any) -> Exchange:
     elif kwargs.get("data") is not None:
         data = kwargs["data"]
         body = data if isinstance(data, bytes) else str(data).encode("utf-8")
-    phase = case.meta.phase.name.value if case.meta else "generated"
-    description = getattr(getattr(case.meta.phase, "data", None), "description", "") if case.meta else ""
-    source = f"{phase}: {description}" if description else f"{phase}: {case.meta.generation.mode.value} case"
+    source = describe(case)
     method = str(kwargs["method"]).upper()
     url = str(kwargs["url"])
     return sender.send(
@@ -136,11 +134,17 @@ def send_case(sender: Sender, base_url: str, case: Any) -> Exchange:
         headers,
         body,
         intent=classify(method, url, headers, body),
-        source=_safe_source(source),
+        source=source,
         secrets=sensitive_values(body),
     )
 
 
-def _safe_source(text: str) -> str:
-    """Coverage descriptions name members and constraints, never values; keep them short anyway."""
+def describe(case: Any) -> str:
+    """Where a case came from, e.g. "coverage: State: String larger than maxLength" (never a value)."""
+    meta = case.meta
+    if meta is None:
+        return "generated"
+    phase = meta.phase.name.value
+    description = getattr(getattr(meta.phase, "data", None), "description", "") or f"{meta.generation.mode.value} case"
+    text = f"{phase}: {description}"
     return text if len(text) <= 100 else text[:99] + "…"
