@@ -30,6 +30,7 @@ def clean_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     empty.write_text("")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONNECT_CONTRACT_"))}
     env.update(
+        XDG_CACHE_HOME=str(tmp_path_factory.mktemp("cache")),  # Hypothesis' store, kept out of ~/.cache
         AWS_CONFIG_FILE=str(empty),
         AWS_SHARED_CREDENTIALS_FILE=str(empty),
         AWS_EC2_METADATA_DISABLED="true",

