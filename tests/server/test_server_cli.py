@@ -57,6 +57,7 @@ def test_check_without_endpoint_passes_the_built_in_mock(clean_env: dict[str, st
     assert list(tmp_path.iterdir()) == []  # nothing (no .hypothesis, no .schemathesis) left in the cwd
     assert "built-in mock" in result.stdout and "PASSED" in result.stdout
     assert f"({len(load_vectors())} vectors + " in result.stdout and " cases/s" in result.stdout
+    assert "valid requests: " in result.stdout and " answered 2xx" in result.stdout
 
 
 def test_a_failed_required_check_exits_1_with_redacted_reports(

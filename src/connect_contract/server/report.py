@@ -43,6 +43,13 @@ def counts_line(result: RunResult) -> str:
     )
 
 
+def valid_line(result: RunResult) -> str:
+    return (
+        f"valid requests: {result.valid_accepted} answered 2xx, {result.valid_refused} refused "
+        "(a modeled error is allowed: the operation's semantics, such as a known State, are outside the contract)"
+    )
+
+
 @contextmanager
 def live_progress(console: Console, total_vectors: int) -> Iterator[Callable[[Exchange, list[str]], None]]:
     """A transient progress line (vectors, generated cases, failures); yields the runner listener."""
@@ -87,6 +94,7 @@ def print_summary(console: Console, result: RunResult, *, strict: bool) -> None:
             console.print(escape(failure.request), soft_wrap=True, highlight=False)
             console.print(escape(failure.curl), soft_wrap=True, highlight=False, style="cyan")
     console.print(f"\n{counts_line(result)}")
+    console.print(valid_line(result), style="dim")
     verdict = headline(result, strict=strict)
     console.print(f"[bold {'green' if result.ok(strict=strict) else 'red'}]{escape(verdict)}[/]")
 
@@ -97,6 +105,7 @@ def markdown(result: RunResult, *, strict: bool) -> str:
         "",
         f"- endpoint: `{result.endpoint}`",
         f"- {counts_line(result)}",
+        f"- {valid_line(result)}",
         f"- verdict: **{headline(result, strict=strict)}**",
         "",
         "| check | level | cases | failures | result |",

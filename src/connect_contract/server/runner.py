@@ -72,6 +72,10 @@ class RunResult:
     generated_cases: int = 0
     wall_seconds: float = 0.0
     stopped: str | None = None  # why the run ended early, if it did
+    # How valid requests were answered: a server that refuses every valid one with a modeled error
+    # passes the checks (semantics such as a known State are outside the contract), so it is shown.
+    valid_accepted: int = 0
+    valid_refused: int = 0
 
     def failed(self, *, strict: bool = False) -> list[CheckResult]:
         return [r for r in self.checks.values() if not r.passed and (strict or r.check.level == "required")]
@@ -95,6 +99,11 @@ class Tally:
 
     def record(self, exchange: Exchange) -> list[str]:
         self.result.cases += 1
+        if exchange.request.intent == "valid" and exchange.response is not None:
+            if 200 <= exchange.response.status < 300:
+                self.result.valid_accepted += 1
+            else:
+                self.result.valid_refused += 1
         failed = []
         for check, message in evaluate(exchange):
             entry = self.result.checks[check.id]
