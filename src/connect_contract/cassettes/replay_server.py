@@ -12,12 +12,12 @@ recorded for the same method and path.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
 import click
 
+from connect_contract.asgi import Receive, Scope, Send, serve_lifespan
 from connect_contract.cassettes.match import Key, differences, distance, request_key
 from connect_contract.cassettes.store import CassetteError, Interaction, cassette_files, load_interactions
 from connect_contract.contracts import ERROR_TYPE_HEADER
@@ -28,10 +28,6 @@ MAX_BODY = 1024 * 1024
 # Hop-by-hop or per-response headers the server computes itself instead of replaying.
 NOT_REPLAYED = frozenset({"content-length", "date", "server", "transfer-encoding", "connection", "keep-alive"})
 SOURCE_HEADER = "x-connect-contract-cassette"
-
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 
 class CassetteDirectoryError(click.UsageError):
@@ -139,13 +135,8 @@ class ReplayApp:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await serve_lifespan(receive, send)
+            return
         if scope["type"] != "http":
             return
         body = await _read_body(receive)

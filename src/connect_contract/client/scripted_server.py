@@ -18,17 +18,12 @@ import contextlib
 import itertools
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
+from connect_contract.asgi import Receive, Scope, Send
 from connect_contract.serving import serve_in_thread
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 # Served when no script is armed: a status no client maps to anything, so a stray call stands out.
 STRAY_STATUS = 599

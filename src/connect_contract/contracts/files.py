@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import difflib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from connect_contract.atomic import write_atomic
 from connect_contract.contracts.generate import build_documents, render
 from connect_contract.model import Operation, load_operation
 
@@ -26,25 +25,13 @@ def expected_files(op: Operation | None = None) -> dict[str, str]:
     return {path: render(document) for path, document in sorted(documents.items())}
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_contracts(directory: Path, op: Operation | None = None) -> list[str]:
     """Write every generated file under ``directory``; return the paths that changed."""
     changed = []
     for relative, text in expected_files(op).items():
         target = directory / relative
         if not target.exists() or target.read_text(encoding="utf-8") != text:
-            _write_atomic(target, text)
+            write_atomic(target, text)
             changed.append(relative)
     return changed
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from connect_contract import sigv4
+from connect_contract.asgi import Receive, Scope, Send, serve_lifespan
 from connect_contract.mock import responses as r
 from connect_contract.mock.config import MockConfig
 from connect_contract.mock.faults import FaultQueue, FaultSpecError, parse_fault
@@ -28,11 +29,6 @@ from connect_contract.mock.semantics import (
 )
 from connect_contract.mock.validation import BodyError, InputValidator, is_json_media_type, parse_object
 from connect_contract.model import load_operation
-
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 CONTROL_PREFIX = "/_mock/"
 logger = logging.getLogger(__name__)
@@ -112,13 +108,7 @@ class MockApp:
                 reply = r.error_reply(r.MOCK_FAILURE, "The reference mock failed; see its log")
             await send_reply(send, reply)
         elif scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await serve_lifespan(receive, send)
 
     # --- the operation ---------------------------------------------------------------------------
 
