@@ -11,12 +11,12 @@ from server_catalogue import make_app
 
 from connect_contract.contracts import sensitive_request_members
 from connect_contract.model import load_operation
+from connect_contract.ratelimit import RateLimit, default_rate_limit
 from connect_contract.server import render
 from connect_contract.server.checks import evaluate
 from connect_contract.server.classify import classify
 from connect_contract.server.generated import generation_document
-from connect_contract.server.runner import default_rate_limit
-from connect_contract.server.transport import Exchange, RateLimit, Request, Response, Sender
+from connect_contract.server.transport import Exchange, Request, Response, Sender
 from connect_contract.server.vectors import load_vectors, marker
 from connect_contract.serving import serve_in_thread
 

@@ -12,13 +12,13 @@ from rich.console import Console
 from rich.table import Table
 
 from connect_contract.cassettes.lint import lint_paths
-from connect_contract.cassettes.record import RECORD_MODES, Target, is_aws, record_scenarios
+from connect_contract.cassettes.record import RECORD_MODES, Target, record_scenarios
 from connect_contract.cassettes.scenarios import load_scenarios, select
 from connect_contract.cassettes.store import CassetteError, cassette_files, load_interactions
 from connect_contract.cassettes.verify import Provider, verify_all
+from connect_contract.ratelimit import parse_rate_limit, rate_limit_option
 
 KINDS = ("auto", "mock", "loopback", "aws", "other")
-AWS_DEFAULT_RATE = 2.0  # requests/second: the long-standing Connect API default quota
 
 
 def _endpoint(value: str) -> str:
@@ -57,12 +57,7 @@ def _stdout() -> Console:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("cassettes"), show_default=True)
 @click.option("--endpoint-kind", type=click.Choice(KINDS), default="auto", show_default=True, help="For provenance.")
 @click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True, help="Seconds per request.")
-@click.option(
-    "--rate-limit",
-    type=click.FloatRange(0.0),
-    default=None,
-    help=f"Requests per second (default: {AWS_DEFAULT_RATE:g} for AWS endpoints, unlimited otherwise).",
-)
+@rate_limit_option
 @click.option("--list", "list_only", is_flag=True, help="List the scenarios and exit.")
 def record(
     endpoint: str | None,
@@ -73,7 +68,7 @@ def record(
     out: Path,
     endpoint_kind: str,
     timeout: float,
-    rate_limit: float | None,
+    rate_limit: str | None,
     list_only: bool,
 ) -> None:
     """Record one redacted vcrpy cassette per scenario (contracts/scenarios.json).
@@ -97,10 +92,9 @@ def record(
     except KeyError as exc:
         raise click.UsageError(f"--scenarios: unknown scenario(s) {exc.args[0]}") from None
     kind = endpoint_kind if endpoint_kind != "auto" else None
-    if rate_limit is None:
-        rate_limit = AWS_DEFAULT_RATE if is_aws(endpoint) else 0.0
     credentials = _credentials(sigv4)
-    target = Target(endpoint, region=region, credentials=credentials, kind=kind, timeout=timeout, rate_limit=rate_limit)
+    limit = parse_rate_limit(rate_limit, endpoint)
+    target = Target(endpoint, region=region, credentials=credentials, kind=kind, timeout=timeout, rate_limit=limit)
     outcomes = record_scenarios(target, chosen, out, record_mode)
     table = Table("scenario", "result", "detail", title=f"record -> {out}")
     for outcome in outcomes:
@@ -146,13 +140,8 @@ def lint(paths: tuple[Path, ...]) -> None:
 @click.option("--sigv4", is_flag=True, help="Sign requests (credentials from the standard AWS chain).")
 @click.option("--region", default="us-east-1", show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True, help="Seconds per request.")
-@click.option(
-    "--rate-limit",
-    type=click.FloatRange(0.0),
-    default=None,
-    help=f"Requests per second (default: {AWS_DEFAULT_RATE:g} for AWS endpoints, unlimited otherwise).",
-)
-def verify(directory: Path, endpoint: str, sigv4: bool, region: str, timeout: float, rate_limit: float | None) -> None:
+@rate_limit_option
+def verify(directory: Path, endpoint: str, sigv4: bool, region: str, timeout: float, rate_limit: str | None) -> None:
     """Replay each recorded request to a live provider: same status, same error type, valid body shape."""
     _endpoint(endpoint)
     if not cassette_files([directory]):
@@ -161,11 +150,8 @@ def verify(directory: Path, endpoint: str, sigv4: bool, region: str, timeout: fl
         items = load_interactions([directory])
     except CassetteError as exc:
         raise click.UsageError(f"--cassettes: {exc}") from None
-    if rate_limit is None:
-        rate_limit = AWS_DEFAULT_RATE if is_aws(endpoint) else 0.0
-    provider = Provider(
-        endpoint, region=region, credentials=_credentials(sigv4), timeout=timeout, rate_limit=rate_limit
-    )
+    limit = parse_rate_limit(rate_limit, endpoint)
+    provider = Provider(endpoint, region=region, credentials=_credentials(sigv4), timeout=timeout, rate_limit=limit)
     results = verify_all(items, provider)
     failed = [r for r in results if not r.ok]
     for result in failed:

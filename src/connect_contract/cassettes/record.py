@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from connect_contract.cassettes.redact import LOOPBACK_HOSTS, redact_request, re
 from connect_contract.cassettes.scan import Finding
 from connect_contract.cassettes.scenarios import Scenario
 from connect_contract.model import load_operation
+from connect_contract.ratelimit import RateLimit
 from connect_contract.sigv4 import SigV4RequestsAuth
 
 RECORD_MODES = ("once", "new_episodes", "all")
@@ -138,7 +138,7 @@ class Target:
     credentials: Credentials | None = None  # sign with SigV4 when set
     kind: str | None = None  # detected when None
     timeout: float = 10.0
-    rate_limit: float = 0.0  # requests per second; 0 = unlimited
+    rate_limit: RateLimit | None = None  # None: unlimited
 
 
 def _known(scenario: Scenario, credentials: Credentials | None) -> list[str]:
@@ -185,16 +185,15 @@ def record_scenarios(
     """Record each scenario.  Bounded time against a bad endpoint: an unreachable one, or one that
     leaves two requests in a row unanswered, fails the remaining scenarios without sending them."""
     kind = target.kind or endpoint_kind(target.endpoint, timeout=min(2.0, target.timeout))
-    interval = 1.0 / target.rate_limit if target.rate_limit > 0 else 0.0
     outcomes: list[Outcome] = []
-    given_up, timeouts, sent = "", 0, 0
+    given_up, timeouts = "", 0
     for scenario in scenarios:
         path = out / f"{scenario.name}.yaml"
         if given_up:
             outcomes.append(Outcome(scenario.name, path, "failed", given_up))
             continue
-        if interval and sent:
-            time.sleep(interval)
+        if target.rate_limit is not None:
+            target.rate_limit.wait()
         try:
             outcome = record_scenario(target, scenario, out, record_mode, kind)
             timeouts = 0
@@ -208,6 +207,5 @@ def record_scenarios(
                 given_up = f"not sent: the endpoint left {timeouts} requests in a row unanswered"
         except requests.RequestException as exc:
             outcome = Outcome(scenario.name, path, "failed", f"{type(exc).__name__}: {exc}")
-        sent += outcome.status != "kept"
         outcomes.append(outcome)
     return outcomes

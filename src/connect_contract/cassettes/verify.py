@@ -9,7 +9,6 @@ sensitive value's type, length and pattern verdict, so the provider sees an equi
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -22,6 +21,7 @@ from connect_contract.cassettes.record import GIVE_UP_AFTER_TIMEOUTS
 from connect_contract.cassettes.store import Interaction
 from connect_contract.contracts import ERROR_TYPE_HEADER, error_validator, response_validator
 from connect_contract.model import load_operation
+from connect_contract.ratelimit import RateLimit
 from connect_contract.sigv4 import SigV4RequestsAuth
 
 
@@ -75,7 +75,7 @@ class Provider:
     region: str = "us-east-1"
     credentials: Credentials | None = None
     timeout: float = 10.0
-    rate_limit: float = 0.0  # requests per second; 0 = unlimited
+    rate_limit: RateLimit | None = None  # None: unlimited
 
 
 def _send(session: requests.Session, provider: Provider, interaction: Interaction) -> requests.Response:
@@ -97,15 +97,14 @@ def verify_all(items: Sequence[Interaction], provider: Provider) -> list[Compari
     that leaves two requests in a row unanswered, fails the rest without sending them."""
     results: list[Comparison] = []
     given_up, timeouts = "", 0
-    interval = 1.0 / provider.rate_limit if provider.rate_limit > 0 else 0.0
     with requests.Session() as session:
-        for number, item in enumerate(items):
+        for item in items:
             recorded_type = error_type(item) if item.status != 200 else None
             if given_up:
                 results.append(Comparison(item, item.status, recorded_type, problems=[given_up]))
                 continue
-            if interval and number:
-                time.sleep(interval)
+            if provider.rate_limit is not None:
+                provider.rate_limit.wait()
             try:
                 answer = _send(session, provider, item)
                 timeouts = 0

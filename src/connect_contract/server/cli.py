@@ -15,16 +15,15 @@ import requests
 from rich.console import Console
 
 from connect_contract.model import load_operation
+from connect_contract.ratelimit import parse_rate_limit, rate_limit_option
 from connect_contract.server import report
 from connect_contract.server.runner import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_TIMEOUT,
     RunResult,
     Settings,
-    default_rate_limit,
     run,
 )
-from connect_contract.server.transport import RateLimit
 from connect_contract.server.vectors import load_vectors
 from connect_contract.sigv4 import MISSING as MISSING_SIGNATURE
 
@@ -34,15 +33,6 @@ def parse_endpoint(value: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"--endpoint must be an http(s) URL such as http://127.0.0.1:4566, not {value!r}")
     return value.rstrip("/")
-
-
-def parse_rate_limit(value: str | None, endpoint: str) -> RateLimit | None:
-    """The explicit limit, or the default for this endpoint (none on loopback, 2/s elsewhere)."""
-    if value is None:
-        return default_rate_limit(endpoint)
-    if value.strip().lower() in ("none", "off", "0"):
-        return None
-    return RateLimit.parse(value)
 
 
 def sigv4_auth(region: str) -> requests.auth.AuthBase:
@@ -109,11 +99,7 @@ def _epilog() -> str:
 @click.option("--endpoint", metavar="URL", help="Base URL of the implementation (default: start the built-in mock).")
 @click.option("--region", default="us-east-1", show_default=True, help="Region for SigV4 signing.")
 @click.option("--sigv4", is_flag=True, help="Sign every request with botocore (standard AWS credential chain).")
-@click.option(
-    "--rate-limit",
-    metavar="N/s",
-    help="Requests per second/minute (2/s, 100/m; 'none'). Default: none on loopback, 2/s elsewhere.",
-)
+@rate_limit_option
 @click.option(
     "--max-examples",
     type=click.IntRange(min=1),

@@ -115,7 +115,8 @@ class ServerConformance:
 
 
 def _settings(config: pytest.Config, endpoint: str) -> Settings:
-    from connect_contract.server.cli import parse_rate_limit, sigv4_auth
+    from connect_contract.ratelimit import parse_rate_limit
+    from connect_contract.server.cli import sigv4_auth
 
     region = config.getoption("--region")
     max_examples = config.getoption("--max-examples")

@@ -12,21 +12,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from ipaddress import ip_address
-from urllib.parse import urlsplit
 
 import requests
 
+from connect_contract.ratelimit import RateLimit
 from connect_contract.server import render
 from connect_contract.server.checks import CHECKS, Check, evaluate
-from connect_contract.server.transport import Exchange, RateLimit, Response, Sender
+from connect_contract.server.transport import Exchange, Response, Sender
 from connect_contract.server.vectors import Vector, load_vectors, send_vector
 
 MAX_CONSECUTIVE_TRANSPORT_FAILURES = 3
 KEPT_FAILURES = 3  # per check: enough to see a pattern, few enough to read
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_EXAMPLES = 100
-REMOTE_DEFAULT_RATE = "2/s"  # the real service's long-standing default quota (wire-format section 5)
 
 
 @dataclass(frozen=True)
@@ -129,19 +127,6 @@ class Tally:
         if self.listener is not None:
             self.listener(exchange, failed)
         return failed
-
-
-def default_rate_limit(endpoint: str) -> RateLimit | None:
-    """No limit on loopback (the mock, a local double); the real service's quota anywhere else."""
-    host = urlsplit(endpoint).hostname or ""
-    if host == "localhost":
-        return None
-    try:
-        if ip_address(host).is_loopback:
-            return None
-    except ValueError:
-        pass
-    return RateLimit.parse(REMOTE_DEFAULT_RATE)
 
 
 def new_result(endpoint: str, seed: int) -> RunResult:

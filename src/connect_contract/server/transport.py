@@ -9,17 +9,17 @@ stretch a request much past the timeout either.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import requests
 
+from connect_contract.ratelimit import RateLimit
+
 Intent = Literal["valid", "invalid", "either", "foreign"]
 MAX_BODY_BYTES = 1024 * 1024  # a misbehaving server cannot make the harness buffer more than this
-_RATE_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 @dataclass(frozen=True)
@@ -61,36 +61,6 @@ class Exchange:
     problem: str | None = None
     # The answer to a twin request that must be answered the same way (vectors with ``same_as``).
     reference: Response | None = None
-
-
-@dataclass
-class RateLimit:
-    """At most ``count`` requests per ``seconds``, spaced evenly (no bursts), so the limit is never exceeded."""
-
-    count: int
-    seconds: float
-    _next: float = field(default=0.0, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    @classmethod
-    def parse(cls, text: str) -> RateLimit:
-        """``"2/s"``, ``"100/m"``, ``"5000/h"``; raises ``ValueError`` with a readable message."""
-        count, _, unit = text.strip().partition("/")
-        if not count.isdigit() or int(count) < 1 or unit not in _RATE_UNITS:
-            raise ValueError(f"rate limit must look like 2/s, 100/m or 5000/h, not {text!r}")
-        return cls(int(count), _RATE_UNITS[unit])
-
-    def __str__(self) -> str:
-        unit = {v: k for k, v in _RATE_UNITS.items()}[self.seconds]
-        return f"{self.count}/{unit}"
-
-    def wait(self) -> None:
-        with self._lock:
-            now = time.monotonic()
-            if now < self._next:
-                time.sleep(self._next - now)
-                now = self._next
-            self._next = now + self.seconds / self.count
 
 
 class Sender:
