@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -98,3 +99,15 @@ def changes_one_answer(inner: Any, when: Callable[[Any], bool], answer: Answer) 
 def snapshot(directory: Path) -> dict[str, bytes]:
     """Every file under ``directory`` (hidden temporaries included) -> its bytes."""
     return {str(p.relative_to(directory)): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def credential_chain_env() -> dict[str, str]:
+    """A child environment whose standard AWS credential chain yields exactly the test keys."""
+    return {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }

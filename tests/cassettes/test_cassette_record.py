@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -14,7 +13,7 @@ import boto3
 import pytest
 import requests
 from botocore.credentials import Credentials
-from cassette_support import ACCESS_KEY, SECRET_KEY, error, scripted, snapshot
+from cassette_support import ACCESS_KEY, SECRET_KEY, credential_chain_env, error, scripted, snapshot
 
 from connect_contract.cassettes.lint import lint_paths
 from connect_contract.cassettes.persister import load_yaml
@@ -171,14 +170,7 @@ def test_recording_refuses_after_the_block_when_a_secret_would_be_stored(tmp_pat
 
 
 def test_cli_record_signs_with_the_standard_credential_chain(sigv4_mock: str, tmp_path: Path) -> None:
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
+    env = credential_chain_env()
     names = ",".join(s.name for s in SCENARIOS[:3])
     args = ["record", "--endpoint", sigv4_mock, "--sigv4", "--scenarios", names, "--out", str(tmp_path)]
     result = subprocess.run(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -11,7 +10,13 @@ import time
 from typing import Any
 
 import pytest
-from cassette_support import ACCESS_KEY, COMMITTED, SECRET_KEY, changes_one_answer, error, scripted
+from cassette_support import (
+    COMMITTED,
+    changes_one_answer,
+    credential_chain_env,
+    error,
+    scripted,
+)
 
 from connect_contract.cassettes.lint import error_type
 from connect_contract.cassettes.store import Interaction, load_interactions
@@ -36,14 +41,7 @@ def test_the_mock_still_behaves_like_its_recordings(plain_mock: str) -> None:
 
 
 def test_cli_verify_signs_with_the_standard_chain_against_the_sigv4_mock(sigv4_mock: str) -> None:
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-        "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
+    env = credential_chain_env()
     result = _cli("--endpoint", sigv4_mock, "--sigv4", env=env)
     assert result.returncode == 0, result.stdout[-2000:]
     assert f"{len(ALL)} interactions, 0 mismatches" in result.stderr
