@@ -8,7 +8,7 @@ is also not a 4xx), and that the correct server passes every check, recommended 
 from __future__ import annotations
 
 import pytest
-from server_catalogue import CATALOGUE, RAW_CATALOGUE, make_app, serve_raw
+from server_catalogue import CATALOGUE, LEGITIMATE, RAW_CATALOGUE, make_app, serve_raw
 
 from connect_contract.server.checks import CHECK_IDS
 from connect_contract.server.runner import RunResult, Settings, run
@@ -63,3 +63,20 @@ def test_the_built_in_mock_passes_every_check_including_recommended(mode: str) -
     with running_mock(MockConfig(mode=mode)) as url:  # type: ignore[arg-type]
         result = run(fast(url))
     assert result.ok(strict=True), [f.message for r in result.checks.values() for f in r.failures]
+
+
+@pytest.mark.parametrize(("variant", "recommendations"), sorted(LEGITIMATE.items()))
+def test_legitimate_variant_passes_every_required_check(variant: str, recommendations: frozenset[str]) -> None:
+    """The mirror of the broken catalogue: a correct server with one legitimate difference.
+
+    Both halves: exit 0 on the required checks, and under ``--strict`` exactly the recommended checks
+    its difference is a matter of (none: it passes ``--strict`` too).
+    """
+    with serve_in_thread(make_app(variant=variant)) as url:
+        result = run(fast(url))
+    messages = [f.message for r in result.checks.values() for f in r.failures]
+    assert result.ok(), messages
+    assert failed_checks(result) == set(recommendations), messages
+    assert all(result.checks[c].check.level == "recommended" for c in recommendations)
+    assert result.ok(strict=True) == (not recommendations)
+    assert result.checks["error_type"].cases > 0 and result.checks["error_status"].cases > 0

@@ -141,7 +141,7 @@ def test_marker_values_are_valid_for_their_member() -> None:
         assert (member.shape.min_length or 0) <= len(value) <= (member.shape.max_length or 10**9)
 
 
-def test_readme_documents_every_check_with_its_level() -> None:
+def test_readme_documents_every_check_with_its_level_and_rule() -> None:
     from pathlib import Path
 
     from connect_contract.server.checks import CHECKS
@@ -149,7 +149,7 @@ def test_readme_documents_every_check_with_its_level() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Server conformance", 1)[1].split("\n## ", 1)[0]
     for check in CHECKS:
-        assert f"| `{check.id}` | {check.level} |" in section, check.id
+        assert f"| `{check.id}` | {check.level} | {check.rule} |" in section, check.id
 
 
 def test_pytest_fixture_stops_sending_to_an_endpoint_that_never_answers() -> None:
