@@ -342,3 +342,33 @@ def test_allow_unknown_members_turns_the_payload_key_check_into_a_recommendation
     message = by_id("success_members").run(Exchange(_request({}), response)) or ""
     assert f"botocore {botocore.__version__}" in message and ALLOW_UNKNOWN_MEMBERS_OPTION in message
     assert "newer model" in message
+
+
+def test_pytest_front_door_shows_a_throttled_pair_as_unjudged_and_honours_allow_unknown_members() -> None:
+    import warnings
+
+    from server_catalogue import THROTTLE_EVERY
+
+    from connect_contract.server.fixtures import RecommendedCheckWarning, ServerConformance, UnjudgedCheckWarning
+    from connect_contract.server.runner import Settings
+
+    pairs = [v for v in load_vectors() if v.same_as is not None]
+    with serve_in_thread(make_app(variant="throttles_every_nth_request")) as url:
+        conformance = ServerConformance(Settings(endpoint=url, timeout=5), strict=True)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            for vector in pairs[:THROTTLE_EVERY]:  # each pair sends two requests: one of them is throttled
+                conformance.assert_vector(vector)
+        conformance.close()
+    assert any(w.category is UnjudgedCheckWarning and "throttled" in str(w.message) for w in seen)
+
+    valid = next(v for v in load_vectors() if v.expect == "valid" and v.same_as is None)
+    with serve_in_thread(make_app("unknown_success_member")) as url:
+        strict_keys = ServerConformance(Settings(endpoint=url, timeout=5), strict=False)
+        with pytest.raises(pytest.fail.Exception, match="success_members"):
+            strict_keys.assert_vector(valid)
+        strict_keys.close()
+        relaxed = ServerConformance(Settings(endpoint=url, timeout=5, allow_unknown_members=True), strict=False)
+        with pytest.warns(RecommendedCheckWarning, match="success_members"):
+            relaxed.assert_vector(valid)
+        relaxed.close()
