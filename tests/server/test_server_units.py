@@ -372,3 +372,27 @@ def test_pytest_front_door_shows_a_throttled_pair_as_unjudged_and_honours_allow_
         with pytest.warns(RecommendedCheckWarning, match="success_members"):
             relaxed.assert_vector(valid)
         relaxed.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "verdict"),
+    [
+        (200, {"content-type": "application/json"}, b"{}", "pass"),
+        (409, {"x-amzn-errortype": "ConflictException"}, b'{"Message": "m"}', "pass"),  # modeled refusal
+        (400, {}, b'{"code": "ns#ConflictException"}', "pass"),  # resolved from the body, as clients do
+        (429, {"x-amzn-errortype": "ThrottlingException"}, b'{"Message": "m"}', "pass"),  # modeled
+        (429, {"x-amzn-errortype": "TooManyRequestsException"}, b"{}", "unjudged"),  # a front end's throttle
+        (501, {"content-type": "text/html"}, b"<html>501</html>", "fail"),  # issue 15: never a refusal
+        (500, {"x-amzn-errortype": "InternalServiceException"}, b'{"Message": "m"}', "fail"),  # modeled, but 5xx
+        (400, {"x-amzn-errortype": "ValidationException"}, b'{"message": "m"}', "fail"),  # not modeled
+    ],
+)
+def test_accepts_valid_uses_the_resolved_type_and_never_skips_a_5xx(
+    status: int, headers: dict[str, str], body: bytes, verdict: str
+) -> None:
+    from connect_contract.server.checks import Unjudged, by_id
+
+    request = Request(OP.http_method, "http://127.0.0.1:1" + OP.request_uri, (), b"{}", "valid", "test")
+    outcome = by_id("accepts_valid").outcome(Exchange(request, Response(status, "", headers, body, 0.0)))
+    kind = "pass" if outcome is None else "unjudged" if isinstance(outcome, Unjudged) else "fail"
+    assert kind == verdict, outcome
