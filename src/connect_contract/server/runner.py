@@ -17,7 +17,7 @@ import requests
 
 from connect_contract.ratelimit import RateLimit
 from connect_contract.server import render
-from connect_contract.server.checks import CHECKS, Check, evaluate
+from connect_contract.server.checks import CHECKS, Check, Unjudged, checks_for, judge_exchange
 from connect_contract.server.transport import Exchange, Response, Sender
 from connect_contract.server.vectors import Vector, load_vectors, send_vector
 
@@ -38,6 +38,7 @@ class Settings:
     auth: requests.auth.AuthBase | None = None
     vectors: bool = True
     generated: bool = True
+    allow_unknown_members: bool = False  # success_members becomes a recommendation (a newer model)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class CheckResult:
     cases: int = 0
     failure_count: int = 0
     failures: list[Failure] = field(default_factory=list)
+    # Exchanges the check applied to but could not judge (e.g. a throttled answer in a compared
+    # pair): counted neither in ``cases`` nor as failures; a few reasons are kept to show.
+    unjudged: int = 0
+    unjudged_reasons: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -103,8 +108,14 @@ class Tally:
             else:
                 self.result.valid_refused += 1
         failed = []
-        for check, message in evaluate(exchange):
+        checks = tuple(entry.check for entry in self.result.checks.values())
+        for check, message in judge_exchange(exchange, checks):
             entry = self.result.checks[check.id]
+            if isinstance(message, Unjudged):
+                entry.unjudged += 1
+                if len(entry.unjudged_reasons) < KEPT_FAILURES:
+                    entry.unjudged_reasons.append(f"{message.reason} (from {exchange.request.source})")
+                continue
             entry.cases += 1
             if message is None:
                 continue
@@ -129,8 +140,8 @@ class Tally:
         return failed
 
 
-def new_result(endpoint: str, seed: int) -> RunResult:
-    return RunResult(endpoint=endpoint, seed=seed, checks={c.id: CheckResult(c) for c in CHECKS})
+def new_result(endpoint: str, seed: int, checks: tuple[Check, ...] = CHECKS) -> RunResult:
+    return RunResult(endpoint=endpoint, seed=seed, checks={c.id: CheckResult(c) for c in checks})
 
 
 def run(
@@ -143,7 +154,7 @@ def run(
     from connect_contract.server.generated import new_seed, run_generated  # schemathesis: imported when used
 
     seed = settings.seed if settings.seed is not None else new_seed()
-    result = new_result(settings.endpoint, seed)
+    result = new_result(settings.endpoint, seed, checks_for(allow_unknown_members=settings.allow_unknown_members))
     tally = Tally(result, settings.region, listener)
     sender = Sender(timeout=settings.timeout, rate_limit=settings.rate_limit, auth=settings.auth)
     started = time.monotonic()
