@@ -76,6 +76,7 @@ LEGITIMATE: dict[str, frozenset[str]] = {
     "type_in_body_dunder_type": frozenset({"error_type_style"}),
     "type_in_body_dunder_type_namespaced": frozenset({"error_type_style"}),
     "error_body_as_amz_json": frozenset({"json_media_type"}),
+    "error_body_as_text_plain": frozenset({"json_media_type"}),  # clients parse the body whatever its type
     "json_with_charset": frozenset(),
     "throttles_every_nth_request": frozenset(),
     "smithy_validation_exception": frozenset(),
@@ -122,6 +123,8 @@ def _error(
         page = f"<html><body><h1>{status}</h1></body></html>".encode()
         return status, [(b"content-type", b"text/html")], page
     amz_json = defect == "error_body_as_amz_json" or variant == "error_body_as_amz_json"
+    if variant == "error_body_as_text_plain":
+        json_type = b"text/plain"
     headers = [(b"content-type", b"application/x-amz-json-1.1" if amz_json else json_type)]
     body: dict[str, Any] = {"message" if defect == "lowercase_message" else "Message": message}
     if name == "ValidationException" and variant == "smithy_validation_exception":

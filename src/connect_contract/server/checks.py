@@ -34,7 +34,6 @@ from connect_contract.protocol import (
     JSON_MEDIA_TYPE,
     PROTOCOL_ERROR_STATUSES,
     ErrorType,
-    is_json_media_type,
     is_throttling,
     media_type,
     parse_json,
@@ -117,19 +116,20 @@ def _json_object(response: Response) -> tuple[bool, Any]:
 
 
 def _body_problem(response: Response) -> str | None:
-    """Why a client cannot read the body as a JSON object (media type and body are both told)."""
-    problems = []
-    if not is_json_media_type(response.header("content-type")):
-        shown = _shown(response.header("content-type") or "(none)")
-        problems.append(f"Content-Type is {shown}, not a JSON media type such as {JSON_MEDIA_TYPE}")
+    """Why a client cannot read the body as a JSON object.
+
+    The media type is not judged here: botocore and the JS SDK v3 parse the body as JSON whatever its
+    Content-Type (restjson-bindings.md §8), so a JSON object under another media type is read right
+    and only ``json_media_type`` (recommended) reports it.
+    """
     ok, document = parse_json(response.body)
     if not response.body:
-        problems.append("the body is empty, not a JSON object")
-    elif not ok:
-        problems.append(f"the body is not JSON (starts with {_shown(response.body[:20].decode('utf-8', 'replace'))})")
-    elif not isinstance(document, dict):
-        problems.append(f"the body is JSON {'null' if document is None else type(document).__name__}, not an object")
-    return "; ".join(problems) or None
+        return "the body is empty, not a JSON object"
+    if not ok:
+        return f"the body is not JSON (starts with {_shown(response.body[:20].decode('utf-8', 'replace'))})"
+    if not isinstance(document, dict):
+        return f"the body is JSON {'null' if document is None else type(document).__name__}, not an object"
+    return None
 
 
 def payload_problems(document: dict[str, Any], shape: Shape, path: str = "") -> list[str]:
@@ -263,7 +263,8 @@ def _json_media_type(ex: Exchange) -> Outcome:
     sent = media_type(ex.response.header("content-type"))
     if sent == JSON_MEDIA_TYPE:
         return None
-    return f"{_answer(ex.response)} is sent as {_shown(sent)}; restJson1's Content-Type is {JSON_MEDIA_TYPE}"
+    shown = _shown(sent or "(no Content-Type)")
+    return f"{_answer(ex.response)} is sent as {shown}; restJson1's Content-Type is {JSON_MEDIA_TYPE}"
 
 
 def _no_secret_echo(ex: Exchange) -> Outcome:
@@ -344,12 +345,7 @@ def _typed_error(ex: Exchange) -> bool:
 
 def _readable_json(ex: Exchange) -> bool:
     """A JSON object a client reads (``success_body`` / ``error_body`` judge the others)."""
-    return (
-        _operation(ex)
-        and ex.response is not None
-        and is_json_media_type(ex.response.header("content-type"))
-        and _json_object(ex.response)[0]
-    )
+    return _operation(ex) and ex.response is not None and _json_object(ex.response)[0]
 
 
 ERRORS_SECTION = "restJson1 'Operation error serialization'"
@@ -398,7 +394,7 @@ CHECKS: tuple[Check, ...] = (
         "success_body",
         "required",
         "restJson1 'JSON shape serialization': a structure is a JSON object",
-        "success body that is not a JSON object, or not sent as a JSON media type",
+        "success body that is not a JSON object",
         _success,
         _success_body,
     ),
@@ -430,7 +426,7 @@ CHECKS: tuple[Check, ...] = (
         "error_body",
         "required",
         f"{ERRORS_SECTION}: errors are serialized identically to responses (a JSON object)",
-        "an error whose body is not a JSON object sent as a JSON media type (e.g. an HTML page)",
+        "an error whose body is not a JSON object (e.g. an HTML page)",
         _error,
         _error_body,
     ),
@@ -473,7 +469,7 @@ CHECKS: tuple[Check, ...] = (
         "json_media_type",
         "recommended",
         "restJson1 'Content-Type': the default Content-Type is application/json",
-        "a JSON body sent as another JSON media type (e.g. application/x-amz-json-1.1)",
+        "a JSON body sent as another media type (application/x-amz-json-1.1, text/plain, none)",
         _readable_json,
         _json_media_type,
     ),
