@@ -5,26 +5,43 @@ at all), then the generated cases.  Every exchange is judged by every applicable
 is a typed :class:`RunResult` that the terminal, Markdown and JUnit reports render.  After
 ``MAX_CONSECUTIVE_TRANSPORT_FAILURES`` requests in a row without an HTTP answer the run stops --
 the endpoint cannot be judged, and hundreds of timeouts would only make the verdict late.
+
+A failing case is blamed on its own request only when that request fails on its own: when it was
+sent on a reused connection and passes when sent again alone on a fresh one, while the request before
+it followed by it fails again on one connection, the failure is reported against the request before
+it, as "the connection was left out of step" (a server that leaves a body unread, say on a 405,
+answers the next request from the leftover bytes).  At most ``KEPT_FAILURES`` such probes per check.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import requests
 
+from connect_contract.contracts import ERROR_TYPE_HEADER
 from connect_contract.ratelimit import RateLimit
 from connect_contract.server import render
 from connect_contract.server.checks import CHECKS, Check, evaluate
-from connect_contract.server.transport import Exchange, Response, Sender
+from connect_contract.server.classify import media_type, parse_body
+from connect_contract.server.transport import Exchange, Request, Response, Sender
 from connect_contract.server.vectors import Vector, load_vectors, send_vector
 
 MAX_CONSECUTIVE_TRANSPORT_FAILURES = 3
 KEPT_FAILURES = 3  # per check: enough to see a pattern, few enough to read
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_EXAMPLES = 100
+# A check that cannot judge a case (e.g. a pair of answers where one was throttled) returns a message
+# starting with this prefix: the case is then counted as unjudged, with the reason kept as a note,
+# instead of as a failure.
+UNJUDGED_PREFIX = "unjudged: "
+# The endpoint "does not speak the protocol" when, out of at least this many answers to operation
+# requests, fewer than half are either a JSON object or carry an error-type header.
+PROTOCOL_SAMPLE = 5
+OUT_OF_STEP = "the connection was left out of step"
 
 
 @dataclass(frozen=True)
@@ -48,12 +65,22 @@ class Failure:
     curl: str  # redacted, reproduces the request
 
 
+@dataclass(frozen=True)
+class Note:
+    """A case a check could not judge, and why (e.g. "unjudged: the twin answer was throttled")."""
+
+    text: str
+    source: str
+
+
 @dataclass
 class CheckResult:
     check: Check
-    cases: int = 0
+    cases: int = 0  # judged cases (passed or failed)
     failure_count: int = 0
     failures: list[Failure] = field(default_factory=list)
+    unjudged: int = 0
+    notes: list[Note] = field(default_factory=list)  # the first KEPT_FAILURES unjudged cases
 
     @property
     def passed(self) -> bool:
@@ -72,49 +99,96 @@ class RunResult:
     stopped: str | None = None  # why the run ended early, if it did
     # How valid requests were answered: a server that refuses every valid one with a modeled error
     # passes the checks (semantics such as a known State are outside the contract), so it is shown.
+    # "Refused" is only an answer accepts_valid passed without a 2xx; a 5xx, an unmodeled error or no
+    # answer at all is "other".
     valid_accepted: int = 0
     valid_refused: int = 0
+    valid_other: int = 0
+    valid_answers: Counter[str] = field(default_factory=Counter)  # "<status> <type or media type>" per valid request
+    # Answers to operation requests, and how many of them look like restJson1 at all.
+    operation_answers: int = 0
+    protocol_answers: int = 0
+    foreign_answers: Counter[str] = field(default_factory=Counter)  # labels of the ones that do not
 
     def failed(self, *, strict: bool = False) -> list[CheckResult]:
         return [r for r in self.checks.values() if not r.passed and (strict or r.check.level == "required")]
 
+    def unexercised(self) -> list[CheckResult]:
+        """Required checks that judged no case: a pass that proves nothing about them."""
+        return [r for r in self.checks.values() if r.check.level == "required" and r.cases == 0]
+
     def ok(self, *, strict: bool = False) -> bool:
-        return not self.failed(strict=strict) and self.stopped is None
+        return not self.failed(strict=strict) and self.stopped is None and not (strict and self.unexercised())
+
+    def speaks_protocol(self) -> bool:
+        """False when most answers are neither a JSON object nor typed errors (an unrelated web server)."""
+        if self.operation_answers < PROTOCOL_SAMPLE:
+            return True
+        return 2 * self.protocol_answers >= self.operation_answers
 
     @property
     def cases_per_second(self) -> float:
         return self.cases / self.wall_seconds if self.wall_seconds else 0.0
 
 
+def answer_label(response: Response | None) -> str:
+    """A short name for an answer, for counting: "404 UnknownOperationException", "501 text/html"."""
+    if response is None:
+        return "no answer"
+    kind = (response.header(ERROR_TYPE_HEADER) or "").strip()
+    if kind:
+        return f"{response.status} {kind if len(kind) <= 60 else kind[:59] + '…'}"
+    return f"{response.status} {media_type(response.header('content-type')) or '(no Content-Type)'}"
+
+
+def _looks_like_protocol(response: Response) -> bool:
+    """A JSON object body or an error-type header: what a restJson1 server sends (nothing else is)."""
+    ok, document = parse_body(response.body)
+    return (ok and isinstance(document, dict)) or bool(response.header(ERROR_TYPE_HEADER))
+
+
+Probe = Callable[[Exchange, set[str]], Request | None]
+
+
 class Tally:
     """Judges exchanges as they happen and keeps the counts (and a few failures) per check."""
 
-    def __init__(self, result: RunResult, region: str, listener: Callable[[Exchange, list[str]], None] | None) -> None:
+    def __init__(
+        self,
+        result: RunResult,
+        region: str,
+        listener: Callable[[Exchange, list[str]], None] | None,
+        probe: Probe | None = None,
+    ) -> None:
         self.result = result
         self.region = region
         self.listener = listener
+        self.probe = probe
         self.consecutive_transport_failures = 0
 
     def record(self, exchange: Exchange) -> list[str]:
         self.result.cases += 1
-        if exchange.request.intent == "valid" and exchange.response is not None:
-            if 200 <= exchange.response.status < 300:
-                self.result.valid_accepted += 1
-            else:
-                self.result.valid_refused += 1
+        verdicts = evaluate(exchange)
+        self._count_answer(exchange, verdicts)
+        failing = {check.id for check, message in verdicts if message is not None and not _unjudged(message)}
+        culprit = None
+        if failing and self.probe is not None and exchange.previous is not None and self._keeps_any(failing):
+            culprit = self.probe(exchange, failing)
         failed = []
-        for check, message in evaluate(exchange):
+        for check, message in verdicts:
             entry = self.result.checks[check.id]
+            if message is not None and _unjudged(message):
+                entry.unjudged += 1
+                if len(entry.notes) < KEPT_FAILURES:
+                    entry.notes.append(Note(message, exchange.request.source))
+                continue
             entry.cases += 1
             if message is None:
                 continue
             failed.append(check.id)
             entry.failure_count += 1
             if len(entry.failures) < KEPT_FAILURES:
-                request = exchange.request
-                entry.failures.append(
-                    Failure(message, request.source, render.summary(request), render.curl(request, self.region))
-                )
+                entry.failures.append(self._failure(exchange, message, culprit))
         if exchange.response is None:
             self.consecutive_transport_failures += 1
             if self.consecutive_transport_failures >= MAX_CONSECUTIVE_TRANSPORT_FAILURES and not self.result.stopped:
@@ -127,6 +201,66 @@ class Tally:
         if self.listener is not None:
             self.listener(exchange, failed)
         return failed
+
+    def _keeps_any(self, failing: set[str]) -> bool:
+        return any(len(self.result.checks[check_id].failures) < KEPT_FAILURES for check_id in failing)
+
+    def _failure(self, exchange: Exchange, message: str, culprit: Request | None) -> Failure:
+        request = exchange.request
+        if culprit is None:
+            return Failure(message, request.source, render.summary(request), render.curl(request, self.region))
+        blamed = (
+            f"{OUT_OF_STEP} by this request: the request after it on the same connection ({request.source}) "
+            f"got this answer: {message} -- yet, sent alone on a fresh connection, that request passes "
+            "(was this request's body left unread?); the curl line sends both on one connection"
+        )
+        return Failure(
+            blamed, culprit.source, render.summary(culprit), render.curl_sequence([culprit, request], self.region)
+        )
+
+    def _count_answer(self, exchange: Exchange, verdicts: list[tuple[Check, str | None]]) -> None:
+        response = exchange.response
+        if exchange.request.intent == "valid":
+            self.result.valid_answers[answer_label(response)] += 1
+            accepted_by_check = any(c.id == "accepts_valid" and m is None for c, m in verdicts)
+            if response is not None and 200 <= response.status < 300:
+                self.result.valid_accepted += 1
+            elif response is not None and response.status < 500 and accepted_by_check:
+                self.result.valid_refused += 1
+            else:
+                self.result.valid_other += 1
+        if response is not None and exchange.request.intent != "foreign":
+            self.result.operation_answers += 1
+            if _looks_like_protocol(response):
+                self.result.protocol_answers += 1
+            else:
+                self.result.foreign_answers[answer_label(response)] += 1
+
+
+def _unjudged(message: str) -> bool:
+    return message.startswith(UNJUDGED_PREFIX)
+
+
+def connection_probe(sender: Sender) -> Probe:
+    """Tells a failure of the connection from a failure of the request (see the module docstring)."""
+
+    def still_failing(exchange: Exchange, again: Exchange, failing: set[str]) -> bool:
+        retried = replace(exchange, response=again.response, problem=again.problem)
+        return any(c.id in failing and m is not None and not _unjudged(m) for c, m in evaluate(retried))
+
+    def probe(exchange: Exchange, failing: set[str]) -> Request | None:
+        previous = exchange.previous
+        if previous is None:
+            return None
+        (alone,) = sender.resend([exchange.request])
+        if alone.response is None or still_failing(exchange, alone, failing):
+            return None  # it fails on its own: its own fault
+        first, second = sender.resend([previous, exchange.request])
+        if second.previous is not first.request or not still_failing(exchange, second, failing):
+            return None  # not reproduced after the request before it on one connection: no blame to move
+        return previous
+
+    return probe
 
 
 def new_result(endpoint: str, seed: int) -> RunResult:
@@ -144,8 +278,8 @@ def run(
 
     seed = settings.seed if settings.seed is not None else new_seed()
     result = new_result(settings.endpoint, seed)
-    tally = Tally(result, settings.region, listener)
     sender = Sender(timeout=settings.timeout, rate_limit=settings.rate_limit, auth=settings.auth)
+    tally = Tally(result, settings.region, listener, connection_probe(sender))
     started = time.monotonic()
     try:
         if settings.vectors:
