@@ -27,6 +27,7 @@ from connect_contract.ratelimit import RateLimit
 from connect_contract.server import render
 from connect_contract.server.checks import CHECKS, Check, evaluate
 from connect_contract.server.classify import media_type, parse_body
+from connect_contract.server.echo import scrubbed
 from connect_contract.server.transport import Exchange, Request, Response, Sender
 from connect_contract.server.vectors import Vector, load_vectors, send_vector
 
@@ -207,6 +208,8 @@ class Tally:
 
     def _failure(self, exchange: Exchange, message: str, culprit: Request | None) -> Failure:
         request = exchange.request
+        if exchange.previous is not None:  # an answer read from leftover bytes may quote the request before
+            message = scrubbed(message, exchange.previous.secrets)
         if culprit is None:
             return Failure(message, request.source, render.summary(request), render.curl(request, self.region))
         blamed = (
