@@ -18,7 +18,7 @@ import http.server
 import re
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -51,7 +51,7 @@ async def _answer(app: Any, method: str, path: str, headers: list[tuple[bytes, b
     return b"\r\n".join(head) + b"\r\n\r\n" + parts.get("body", b"")
 
 
-async def _connection(app: Any, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _connection(app: Any, silent: bool, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
         while True:
             try:
@@ -61,8 +61,9 @@ async def _connection(app: Any, reader: asyncio.StreamReader, writer: asyncio.St
             request_line, *header_lines = head[:-4].split(b"\r\n")
             match = _REQUEST_LINE.match(request_line)
             if not match:  # the leftover of an unread body: what the framework sees as a request line
-                writer.write(_BAD_REQUEST)
-                await writer.drain()
+                if not silent:
+                    writer.write(_BAD_REQUEST)
+                    await writer.drain()
                 return
             method, path = match[1].decode(), match[2].decode()
             headers = [tuple(line.split(b":", 1)) for line in header_lines if b":" in line]
@@ -74,39 +75,43 @@ async def _connection(app: Any, reader: asyncio.StreamReader, writer: asyncio.St
                 body = await reader.readexactly(length)
             writer.write(await _answer(app, method, path, pairs, body))
             await writer.drain()
+    except asyncio.CancelledError:
+        pass  # the server is shutting down
     finally:
         writer.close()
 
 
 @contextmanager
-def serve_out_of_step() -> Iterator[str]:
+def serve_out_of_step(*, silent: bool = False) -> Iterator[str]:
+    """``silent``: close the connection on an unparsable request line instead of answering HTML 400."""
     app = make_app()
     loop = asyncio.new_event_loop()
     started = threading.Event()
     holder: dict[str, Any] = {}
 
     async def main() -> None:
-        server = await asyncio.start_server(partial(_connection, app), LOOPBACK, 0)
-        holder["server"] = server
+        stop = holder["stop"] = asyncio.Event()
+        server = await asyncio.start_server(partial(_connection, app, silent), LOOPBACK, 0)
         holder["port"] = server.sockets[0].getsockname()[1]
         started.set()
-        async with server:
-            await server.serve_forever()
+        await stop.wait()
+        server.close()
+        await server.wait_closed()
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:  # the connections still open: end them here, not when the loop is gone
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
-    thread = threading.Thread(target=lambda: loop.run_until_complete(_quietly(main())), daemon=True)
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
     thread.start()
     if not started.wait(10):
         raise RuntimeError("the out-of-step server did not start")
     try:
         yield f"http://{LOOPBACK}:{holder['port']}"
     finally:
-        loop.call_soon_threadsafe(holder["server"].close)
+        loop.call_soon_threadsafe(holder["stop"].set)
         thread.join(timeout=5)
-
-
-async def _quietly(main: Any) -> None:
-    with suppress(asyncio.CancelledError):
-        await main
+        loop.close()
 
 
 @contextmanager

@@ -86,7 +86,7 @@ class _Channel:
         if self._last is None:
             return None
         last_sock, request = self._last
-        if sock is None:  # no answer, so the connection is unknown: the pooled one, if it is still open
+        if sock is None:  # the pooled connection, if it is still open
             kept = last_sock()
             return request if kept is not None and kept.fileno() != -1 else None
         return request if last_sock() is sock else None
@@ -161,13 +161,14 @@ class Sender:
     def _exchange(self, channel: _Channel, prepared: requests.PreparedRequest, request: Request) -> Exchange:
         if self.rate_limit is not None:
             self.rate_limit.wait()
+        pooled = channel.previous_on(None)  # the connection this request will reuse, if it is still open
         started = time.monotonic()
         try:
             raw = channel.session.send(
                 prepared, timeout=(self.timeout, self.timeout), stream=True, allow_redirects=False
             )
         except requests.RequestException as exc:
-            previous = channel.previous_on(None)
+            previous = pooled  # no answer, so no connection to ask: the pooled one it was sent on
             channel.used(None, request)
             return Exchange(request, None, describe_failure(exc, self.timeout), previous=previous)
         sock = getattr(raw.raw.connection, "sock", None)  # before the connection goes back to the pool
