@@ -14,6 +14,7 @@ import io
 import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from out_of_step_server import serve_out_of_step, serve_unrelated_web_server
@@ -24,7 +25,8 @@ from test_server_cli import check, clean_env  # noqa: F401 (a fixture)
 from connect_contract.mock import MockConfig, running_mock
 from connect_contract.model import load_operation
 from connect_contract.server import report, runner
-from connect_contract.server.runner import OUT_OF_STEP, UNJUDGED_PREFIX, RunResult, Settings, run
+from connect_contract.server.attribution import OUT_OF_STEP
+from connect_contract.server.runner import UNJUDGED_PREFIX, RunResult, Settings, run
 from connect_contract.server.transport import Sender
 from connect_contract.server.vectors import Vector, load_vectors
 from connect_contract.serving import serve_in_thread
@@ -107,6 +109,26 @@ def test_a_request_that_fails_on_its_own_keeps_the_blame() -> None:
     failure = result.checks["accepts_valid"].failures[0]
     assert failure.source == "vector only-required-members"
     assert OUT_OF_STEP not in failure.message and "--next" not in failure.curl
+
+
+def test_a_failure_that_does_not_come_back_after_the_request_before_keeps_the_blame() -> None:
+    """A server that fails one request once (and never again): the retry alone passes, but the pair
+    does not fail again either, so there is no evidence against the request before it."""
+    inner, seen = make_app(), {"requests": 0}
+
+    async def once_flaky(scope: Any, receive: Any, send: Any) -> None:
+        seen["requests"] += 1
+        if seen["requests"] != 2:
+            return await inner(scope, receive, send)
+        await send({"type": "http.response.start", "status": 400, "headers": [(b"content-type", b"text/html")]})
+        await send({"type": "http.response.body", "body": b"<html>busy</html>"})
+
+    first, second = vector("all-members"), vector("only-required-members")
+    with serve_in_thread(once_flaky) as url:
+        result = run(vectors_only(url), vectors=[first, second])
+    failure = result.checks["error_body"].failures[0]
+    assert seen["requests"] == 5  # the two vectors, the retry alone, the pair
+    assert failure.source == "vector only-required-members" and OUT_OF_STEP not in failure.message
 
 
 # --- the summary of valid requests, and an endpoint that is not restJson1 ------------------------------

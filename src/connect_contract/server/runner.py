@@ -6,11 +6,9 @@ is a typed :class:`RunResult` that the terminal, Markdown and JUnit reports rend
 ``MAX_CONSECUTIVE_TRANSPORT_FAILURES`` requests in a row without an HTTP answer the run stops --
 the endpoint cannot be judged, and hundreds of timeouts would only make the verdict late.
 
-A failing case is blamed on its own request only when that request fails on its own: when it was
-sent on a reused connection and passes when sent again alone on a fresh one, while the request before
-it followed by it fails again on one connection, the failure is reported against the request before
-it, as "the connection was left out of step" (a server that leaves a body unread, say on a 405,
-answers the next request from the leftover bytes).  At most ``KEPT_FAILURES`` such probes per check.
+A failure is reported against the request that caused it: when requests share a connection, that
+can be the request before it (:mod:`connect_contract.server.attribution`), probed for at most
+``KEPT_FAILURES`` failures per check.
 """
 
 from __future__ import annotations
@@ -25,6 +23,7 @@ import requests
 from connect_contract.contracts import ERROR_TYPE_HEADER
 from connect_contract.ratelimit import RateLimit
 from connect_contract.server import render
+from connect_contract.server.attribution import Probe, blamed, connection_probe
 from connect_contract.server.checks import CHECKS, Check, evaluate
 from connect_contract.server.classify import media_type, parse_body
 from connect_contract.server.echo import scrubbed
@@ -42,7 +41,6 @@ UNJUDGED_PREFIX = "unjudged: "
 # The endpoint "does not speak the protocol" when, out of at least this many answers to operation
 # requests, fewer than half are either a JSON object or carry an error-type header.
 PROTOCOL_SAMPLE = 5
-OUT_OF_STEP = "the connection was left out of step"
 
 
 @dataclass(frozen=True)
@@ -148,9 +146,6 @@ def _looks_like_protocol(response: Response) -> bool:
     return (ok and isinstance(document, dict)) or bool(response.header(ERROR_TYPE_HEADER))
 
 
-Probe = Callable[[Exchange, set[str]], Request | None]
-
-
 class Tally:
     """Judges exchanges as they happen and keeps the counts (and a few failures) per check."""
 
@@ -212,19 +207,18 @@ class Tally:
             message = scrubbed(message, exchange.previous.secrets)
         if culprit is None:
             return Failure(message, request.source, render.summary(request), render.curl(request, self.region))
-        blamed = (
-            f"{OUT_OF_STEP} by this request: the request after it on the same connection ({request.source}) "
-            f"got this answer: {message} -- yet, sent alone on a fresh connection, that request passes "
-            "(was this request's body left unread?); the curl line sends both on one connection"
-        )
         return Failure(
-            blamed, culprit.source, render.summary(culprit), render.curl_sequence([culprit, request], self.region)
+            blamed(message, request),
+            culprit.source,
+            render.summary(culprit),
+            render.curl_sequence([culprit, request], self.region),
         )
 
     def _count_answer(self, exchange: Exchange, verdicts: list[tuple[Check, str | None]]) -> None:
         response = exchange.response
+        label = scrubbed(answer_label(response), exchange.request.secrets)  # headers may echo a secret
         if exchange.request.intent == "valid":
-            self.result.valid_answers[answer_label(response)] += 1
+            self.result.valid_answers[label] += 1
             accepted_by_check = any(c.id == "accepts_valid" and m is None for c, m in verdicts)
             if response is not None and 200 <= response.status < 300:
                 self.result.valid_accepted += 1
@@ -237,33 +231,15 @@ class Tally:
             if _looks_like_protocol(response):
                 self.result.protocol_answers += 1
             else:
-                self.result.foreign_answers[answer_label(response)] += 1
+                self.result.foreign_answers[label] += 1
 
 
 def _unjudged(message: str) -> bool:
     return message.startswith(UNJUDGED_PREFIX)
 
 
-def connection_probe(sender: Sender) -> Probe:
-    """Tells a failure of the connection from a failure of the request (see the module docstring)."""
-
-    def still_failing(exchange: Exchange, again: Exchange, failing: set[str]) -> bool:
-        retried = replace(exchange, response=again.response, problem=again.problem)
-        return any(c.id in failing and m is not None and not _unjudged(m) for c, m in evaluate(retried))
-
-    def probe(exchange: Exchange, failing: set[str]) -> Request | None:
-        previous = exchange.previous
-        if previous is None:
-            return None
-        (alone,) = sender.resend([exchange.request])
-        if alone.response is None or still_failing(exchange, alone, failing):
-            return None  # it fails on its own: its own fault
-        first, second = sender.resend([previous, exchange.request])
-        if second.previous is not first.request or not still_failing(exchange, second, failing):
-            return None  # not reproduced after the request before it on one connection: no blame to move
-        return previous
-
-    return probe
+def failing_checks(exchange: Exchange) -> set[str]:
+    return {check.id for check, message in evaluate(exchange) if message is not None and not _unjudged(message)}
 
 
 def new_result(endpoint: str, seed: int) -> RunResult:
@@ -282,7 +258,7 @@ def run(
     seed = settings.seed if settings.seed is not None else new_seed()
     result = new_result(settings.endpoint, seed)
     sender = Sender(timeout=settings.timeout, rate_limit=settings.rate_limit, auth=settings.auth)
-    tally = Tally(result, settings.region, listener, connection_probe(sender))
+    tally = Tally(result, settings.region, listener, connection_probe(sender, failing_checks))
     started = time.monotonic()
     try:
         if settings.vectors:
