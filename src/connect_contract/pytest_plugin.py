@@ -32,6 +32,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     server.addoption("--max-examples", type=int, default=None, help="Generated cases per phase.")
     server.addoption("--seed", type=int, default=None, help="Seed for generated cases.")
     server.addoption("--rate-limit", default=None, help="Request rate limit, e.g. 2/s.")
+    server.addoption(
+        "--allow-unknown-members",
+        action="store_true",
+        help="Unknown success members / enum values are a recommendation (a server on a newer model).",
+    )
     client = parser.getgroup("connect-contract client", "connect-contract: client conformance")
     client.addoption(
         "--client",

@@ -1,11 +1,14 @@
-"""A correct reference server for UpdateParticipantAuthentication, and its deliberately broken twins.
+"""A correct reference server for UpdateParticipantAuthentication, its broken twins and its legitimate variants.
 
-``make_app(defect)`` is the correct server plus exactly one defect (``None`` = correct).  It is a
-plain ASGI app (no framework) so each defect is one visible ``if``.  Every fact (members, limits,
-patterns, error names and statuses, the path) comes from the model.  Servers that cannot even
-speak HTTP (hang, reset, garbage) are raw sockets: :func:`serve_raw`.
+``make_app(defect)`` is the correct server plus exactly one defect (``None`` = correct);
+``make_app(variant=...)`` is the correct server plus one *legitimate* difference, one that every
+client following the Smithy restJson1 client rules reads correctly.  It is a plain ASGI app (no
+framework) so each difference is one visible ``if``.  Every fact (members, limits, patterns, error
+names and statuses, the path) comes from the model.  Servers that cannot even speak HTTP (hang,
+reset, garbage) are raw sockets: :func:`serve_raw`.
 
-``CATALOGUE`` maps each defect to the check that must catch it.
+``CATALOGUE`` maps each defect to the check that must catch it; ``LEGITIMATE`` maps each variant to
+the recommended checks it is allowed to fail (none: it passes ``--strict`` too).
 """
 
 from __future__ import annotations
@@ -41,10 +44,14 @@ CATALOGUE: dict[str, str] = {
     "no_max_length_check": "rejects_invalid",
     "required_member_not_enforced": "rejects_invalid",
     "no_pattern_check": "rejects_invalid",
-    "no_error_type_header": "error_type",
-    "namespaced_error_type": "error_type",
+    "no_error_type_header": "error_type",  # and none in the body either: no resolvable type at all
+    "error_type_not_a_name": "error_type",
+    "namespaced_error_type": "error_type_style",  # clients read it; new servers SHOULD NOT send it
     "wrong_status_for_type": "error_status",
     "non_json_success_body": "success_body",
+    "unknown_success_member": "success_members",
+    "answers_501_html_to_valid": "accepts_valid",
+    "error_body_as_amz_json": "json_media_type",
     "echoes_sensitive_value": "no_secret_echo",
     "server_error_when_optional_absent": "no_server_error",
     "status_201": "success_status",
@@ -56,6 +63,26 @@ CATALOGUE: dict[str, str] = {
     "slow_on_redos_shaped_input": "bounded_time",
 }
 RAW_CATALOGUE: dict[str, str] = {"hang": "responds", "reset": "responds", "garbage": "responds"}
+
+# variant -> the recommended checks it fails (the difference is a SHOULD/style matter), or none.
+CORAL_SUFFIX = ":http://internal.amazon.com/coral/com.amazon.coral.validate/"
+NAMESPACE = "com.amazonaws.connect#"
+LEGITIMATE: dict[str, frozenset[str]] = {
+    "type_header_with_uri_suffix": frozenset({"error_type_style"}),
+    "type_header_namespaced": frozenset({"error_type_style"}),
+    "type_header_namespaced_with_uri_suffix": frozenset({"error_type_style"}),
+    "type_in_body_code": frozenset({"error_type_style"}),
+    "type_in_body_code_namespaced": frozenset({"error_type_style"}),
+    "type_in_body_dunder_type": frozenset({"error_type_style"}),
+    "type_in_body_dunder_type_namespaced": frozenset({"error_type_style"}),
+    "error_body_as_amz_json": frozenset({"json_media_type"}),
+    "json_with_charset": frozenset(),
+    "throttles_every_nth_request": frozenset(),
+    "smithy_validation_exception": frozenset(),
+}
+THROTTLE_EVERY = 5  # the throttling variant answers every 5th request 429 ThrottlingException (modeled)
+THROTTLING_ERROR = "ThrottlingException"
+assert OP.error(THROTTLING_ERROR).status == 429
 
 
 def _validate(document: dict[str, Any], defect: str | None) -> str | None:
@@ -84,26 +111,60 @@ def _validate(document: dict[str, Any], defect: str | None) -> str | None:
     return None
 
 
-def make_app(defect: str | None = None) -> Any:
+def _error(
+    name: str, message: str, defect: str | None, variant: str | None, json_type: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """The reference server's error answer, with the defect's or the variant's difference."""
+    status = OP.error(name).status if name in OP.error_names else _PROTOCOL[name]
+    if defect == "wrong_status_for_type" and name == PARAMETER_ERROR:
+        status = OTHER_STATUS
+    if defect == "html_error_page":
+        page = f"<html><body><h1>{status}</h1></body></html>".encode()
+        return status, [(b"content-type", b"text/html")], page
+    amz_json = defect == "error_body_as_amz_json" or variant == "error_body_as_amz_json"
+    headers = [(b"content-type", b"application/x-amz-json-1.1" if amz_json else json_type)]
+    body: dict[str, Any] = {"message" if defect == "lowercase_message" else "Message": message}
+    if name == "ValidationException" and variant == "smithy_validation_exception":
+        # smithy.framework#ValidationException: lowercase `message` and `fieldList` (its own shape)
+        body = {
+            "message": f"1 validation error detected: {message}",
+            "fieldList": [{"path": "/" + message.split(" ", 1)[0], "message": message}],
+        }
+    sent_type = {
+        "namespaced_error_type": NAMESPACE + name,
+        "error_type_not_a_name": "Bad Request",
+    }.get(defect or "", name)
+    where, sent_type = {
+        "type_header_with_uri_suffix": ("header", name + CORAL_SUFFIX),
+        "type_header_namespaced": ("header", NAMESPACE + name),
+        "type_header_namespaced_with_uri_suffix": ("header", NAMESPACE + name + CORAL_SUFFIX),
+        "type_in_body_code": ("code", name),
+        "type_in_body_code_namespaced": ("code", NAMESPACE + name),
+        "type_in_body_dunder_type": ("__type", name),
+        "type_in_body_dunder_type_namespaced": ("__type", NAMESPACE + name),
+    }.get(variant or "", ("header", sent_type))
+    if where != "header":
+        body[where] = sent_type
+    elif defect != "no_error_type_header":
+        headers.append((ERROR_TYPE_HEADER.encode(), sent_type.encode()))
+    return status, headers, json.dumps(body).encode()
+
+
+def make_app(defect: str | None = None, *, variant: str | None = None) -> Any:
     if defect is not None and defect not in CATALOGUE:
         raise ValueError(f"unknown defect {defect!r}")
+    if variant is not None and variant not in LEGITIMATE:
+        raise ValueError(f"unknown variant {variant!r}")
+    json_type = b"application/json; charset=utf-8" if variant == "json_with_charset" else b"application/json"
+    requests_seen = [0]
 
-    def error(name: str, message: str, status: int | None = None) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        status = status or (OP.error(name).status if name in OP.error_names else _PROTOCOL[name])
-        if defect == "wrong_status_for_type" and name == PARAMETER_ERROR:
-            status = OTHER_STATUS
-        if defect == "html_error_page":
-            page = f"<html><body><h1>{status}</h1></body></html>".encode()
-            return status, [(b"content-type", b"text/html")], page
-        headers = [(b"content-type", b"application/json")]
-        if defect == "namespaced_error_type":
-            headers.append((ERROR_TYPE_HEADER.encode(), f"com.amazonaws.connect#{name}".encode()))
-        elif defect != "no_error_type_header":
-            headers.append((ERROR_TYPE_HEADER.encode(), name.encode()))
-        key = "message" if defect == "lowercase_message" else "Message"
-        return status, headers, json.dumps({key: message}).encode()
+    def error(name: str, message: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        return _error(name, message, defect, variant, json_type)
 
     def answer(method: str, path: str, content_type: str, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        requests_seen[0] += 1
+        if variant == "throttles_every_nth_request" and requests_seen[0] % THROTTLE_EVERY == 0:
+            return error(THROTTLING_ERROR, "Rate exceeded")  # a front end throttles before anything else
         if path != OP.request_uri:
             return error("UnknownOperationException", "no such operation")
         if method != OP.http_method:
@@ -120,14 +181,20 @@ def make_app(defect: str | None = None) -> Any:
             return error("SerializationException", "the body is not a JSON object")
         problem = _validate(document, defect)
         if problem:
-            return error(PARAMETER_ERROR, problem)
+            return error(
+                "ValidationException" if variant == "smithy_validation_exception" else PARAMETER_ERROR, problem
+            )
         if defect == "server_error_when_optional_absent" and document.get(FIRST_OPTIONAL) is None:
             return error("InternalServiceException", "unexpected error")
         if defect == "unmodeled_error_for_valid_input" and document.get(FIRST_OPTIONAL) is None:
             return error("ValidationException", "rejected")
         if defect == "non_json_success_body":
             return 200, [(b"content-type", b"text/plain")], b"OK"
-        return (201 if defect == "status_201" else 200), [(b"content-type", b"application/json")], b"{}"
+        if defect == "answers_501_html_to_valid":  # like `python3 -m http.server`: no POST support at all
+            return 501, [(b"content-type", b"text/html")], b"<html><body>501 Unsupported method</body></html>"
+        if defect == "unknown_success_member":
+            return 200, [(b"content-type", json_type)], b'{"Status": "AUTHENTICATED"}'
+        return (201 if defect == "status_201" else 200), [(b"content-type", json_type)], b"{}"
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":

@@ -8,7 +8,7 @@ is also not a 4xx), and that the correct server passes every check, recommended 
 from __future__ import annotations
 
 import pytest
-from server_catalogue import CATALOGUE, RAW_CATALOGUE, make_app, serve_raw
+from server_catalogue import CATALOGUE, LEGITIMATE, RAW_CATALOGUE, make_app, serve_raw
 
 from connect_contract.server.checks import CHECK_IDS
 from connect_contract.server.runner import RunResult, Settings, run
@@ -66,3 +66,50 @@ def test_the_built_in_mock_passes_every_check_including_recommended(mode: str) -
     assert not result.failed(strict=True) and not result.stopped, [
         f.message for r in result.checks.values() for f in r.failures
     ]
+
+
+@pytest.mark.parametrize(("variant", "recommendations"), sorted(LEGITIMATE.items()))
+def test_legitimate_variant_passes_every_required_check(variant: str, recommendations: frozenset[str]) -> None:
+    """The mirror of the broken catalogue: a correct server with one legitimate difference.
+
+    Both halves: exit 0 on the required checks, and under ``--strict`` exactly the recommended checks
+    its difference is a matter of (none: it passes ``--strict`` too).
+    """
+    with serve_in_thread(make_app(variant=variant)) as url:
+        result = run(fast(url))
+    messages = [f.message for r in result.checks.values() for f in r.failures]
+    assert result.ok(), messages
+    assert failed_checks(result) == set(recommendations), messages
+    assert all(result.checks[c].check.level == "recommended" for c in recommendations)
+    assert result.ok(strict=True) == (not recommendations)
+    assert result.checks["error_type"].cases > 0 and result.checks["error_status"].cases > 0
+    if variant == "throttles_every_nth_request":  # the throttled pairs are shown as unjudged, never blamed
+        unjudged = result.checks["code_point_length"]
+        assert unjudged.unjudged > 0 and "throttled" in unjudged.unjudged_reasons[0]
+        assert unjudged.cases > 0  # the pairs without a throttled answer were judged
+
+
+@pytest.mark.parametrize(
+    ("extra", "exit_code"), [([], 1), (["--allow-unknown-members"], 0), (["--allow-unknown-members", "--strict"], 1)]
+)
+def test_allow_unknown_members_makes_an_unknown_success_member_a_recommendation(
+    extra: list[str], exit_code: int
+) -> None:
+    import botocore
+    from click.testing import CliRunner
+
+    from connect_contract.server.cli import check
+
+    with serve_in_thread(make_app("unknown_success_member")) as url:
+        outcome = CliRunner().invoke(check, ["--endpoint", url, "--max-examples", "5", "--seed", "3", *extra])
+    assert outcome.exit_code == exit_code, outcome.output
+    assert "success_members" in outcome.output and "newer model" in outcome.output
+    assert botocore.__version__ in outcome.output
+
+
+def test_a_server_answering_every_valid_request_with_html_501_fails_accepts_valid() -> None:
+    with serve_in_thread(make_app("answers_501_html_to_valid")) as url:
+        result = run(fast(url))
+    accepts = result.checks["accepts_valid"]
+    assert accepts.failure_count == accepts.cases > 0  # every valid request: a 5xx is never a refusal
+    assert "501" in accepts.failures[0].message

@@ -141,7 +141,7 @@ def test_marker_values_are_valid_for_their_member() -> None:
         assert (member.shape.min_length or 0) <= len(value) <= (member.shape.max_length or 10**9)
 
 
-def test_readme_documents_every_check_with_its_level() -> None:
+def test_readme_documents_every_check_with_its_level_and_rule() -> None:
     from pathlib import Path
 
     from connect_contract.server.checks import CHECKS
@@ -149,7 +149,7 @@ def test_readme_documents_every_check_with_its_level() -> None:
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Server conformance", 1)[1].split("\n## ", 1)[0]
     for check in CHECKS:
-        assert f"| `{check.id}` | {check.level} |" in section, check.id
+        assert f"| `{check.id}` | {check.level} | {check.rule} |" in section, check.id
 
 
 def test_pytest_fixture_stops_sending_to_an_endpoint_that_never_answers() -> None:
@@ -191,3 +191,208 @@ def test_the_same_seed_sends_the_same_generated_requests() -> None:
 
     with serve_in_thread(make_app()) as url:
         assert bodies_digest(url) == bodies_digest(url)
+
+
+# --- the verdict policy: error types as clients resolve them, payload keys, throttled pairs ---------
+
+CORAL = ":http://internal.amazon.com/coral/com.amazon.coral.validate/"
+NS = "aws.protocoltests.restjson#"
+# The spec's example values ("All of the following error values resolve to FooError") and the
+# errors.smithy vectors, in the header, `code` and `__type`; plus botocore's `Code`.
+RESOLVABLE = [
+    ({"x-amzn-errortype": name}, b"{}")
+    for name in ("FooError", "FooError" + CORAL, NS + "FooError", NS + "FooError" + CORAL)
+] + [
+    ({}, json.dumps({key: value}).encode())
+    for key in ("code", "__type", "Code")
+    for value in ("FooError", NS + "FooError", NS + "FooError" + CORAL)
+]
+
+
+def _botocore_error_code(headers: dict[str, str], body: bytes) -> str:
+    from botocore.awsrequest import HeadersDict
+    from botocore.parsers import create_parser
+
+    response = {"status_code": 400, "headers": HeadersDict(headers), "body": body}
+    parsed = create_parser("rest-json").parse(response, None)
+    return str(parsed["Error"]["Code"])
+
+
+@pytest.mark.parametrize(("headers", "body"), RESOLVABLE)
+def test_error_type_resolves_as_botocore_resolves_it(headers: dict[str, str], body: bytes) -> None:
+    from connect_contract.protocol import resolve_error_type
+
+    resolved = resolve_error_type(lambda name: headers.get(name.lower()), body)
+    assert resolved is not None and resolved.clean
+    assert resolved.name == "FooError" == _botocore_error_code(headers, body)
+    assert resolved.bare == (resolved.source == "header" and resolved.raw == "FooError")
+
+
+def test_the_header_wins_over_the_body_and_a_header_in_any_case_is_found() -> None:
+    request = _request({})
+    body = json.dumps({"code": "ConflictException", "Message": "m"}).encode()
+    # The transport lower-cases header names, as HTTP makes them case-insensitive.
+    response = Response(400, "Bad", {"x-amzn-errortype": PARAMETER_ERROR_NAME}, body, 0.0)
+    outcomes = {check.id: message for check, message in evaluate(Exchange(request, response))}
+    assert outcomes["error_type"] is None and outcomes["error_type_style"] is None
+    assert outcomes["error_status"] is None  # judged as InvalidParameterException (400), not Conflict (409)
+
+
+PARAMETER_ERROR_NAME = "InvalidParameterException"
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "expected"),
+    [
+        ({}, b'{"Message": "no type anywhere"}', "without an error type"),
+        ({}, b"<html>500</html>", "without an error type"),
+        ({"x-amzn-errortype": "Bad Request"}, b"{}", "not a shape name"),
+        ({"x-amzn-errortype": "a#b#FooError"}, b"{}", "not a shape name"),  # botocore: FooError, JS v3: b
+        ({"x-amzn-errortype": ""}, b'{"code": "FooError"}', "not a shape name"),  # clients take the empty header
+        ({}, b'{"code": 400}', "not a shape name"),
+    ],
+)
+def test_an_error_type_clients_cannot_resolve_fails_error_type(
+    headers: dict[str, str], body: bytes, expected: str
+) -> None:
+    response = Response(400, "Bad", {"content-type": "application/json", **headers}, body, 0.0)
+    outcomes = {check.id: message for check, message in evaluate(Exchange(_request({}), response))}
+    assert expected in (outcomes["error_type"] or ""), outcomes
+
+
+def _outcomes(status: int, headers: dict[str, str], body: bytes) -> dict[str, object]:
+    from connect_contract.server.checks import judge_exchange
+
+    response = Response(status, "", {"content-type": "application/json", "x-amzn-requestid": "r", **headers}, body, 0.0)
+    return {check.id: outcome for check, outcome in judge_exchange(Exchange(_request({}), response))}
+
+
+def test_a_smithy_validation_exception_is_judged_by_its_own_shape() -> None:
+    body = {"message": "1 validation error detected", "fieldList": [{"path": "/State", "message": "too long"}]}
+    outcomes = _outcomes(400, {"x-amzn-errortype": "ValidationException"}, json.dumps(body).encode())
+    failed = {check_id for check_id, outcome in outcomes.items() if outcome is not None}
+    assert "error_message" in outcomes and failed == set(), outcomes
+    # ... while a modeled error is judged by the model's shape: its member is `Message`.
+    modeled = _outcomes(400, {"x-amzn-errortype": PARAMETER_ERROR_NAME}, b'{"message": "m"}')
+    assert "`Message`" in str(modeled["error_message"])
+
+
+def test_json_media_types_are_read_and_only_application_json_is_recommended() -> None:
+    for content_type, style_ok in [
+        ("application/json; charset=utf-8", True),
+        ("application/x-amz-json-1.1", False),
+        ("application/vnd.example+json", False),
+    ]:
+        response = Response(400, "", {"content-type": content_type, "x-amzn-errortype": "X"}, b'{"Message": "m"}', 0)
+        outcomes = dict(evaluate(Exchange(_request({}), response)))
+        by_id = {check.id: message for check, message in outcomes.items()}
+        assert by_id["error_body"] is None, content_type
+        assert (by_id["json_media_type"] is None) == style_ok, content_type
+
+
+def test_a_throttled_answer_leaves_a_compared_pair_unjudged() -> None:
+    from connect_contract.server.checks import Unjudged, by_id
+
+    request = _request({})
+    throttled = Response(429, "", {"x-amzn-errortype": "ThrottlingException"}, b'{"Message": "slow"}', 0.0)
+    refused = Response(400, "", {"x-amzn-errortype": PARAMETER_ERROR_NAME}, b'{"Message": "m"}', 0.0)
+    check = by_id("code_point_length")
+    for mine, twin in [(throttled, refused), (refused, throttled)]:
+        outcome = check.outcome(Exchange(request, mine, reference=twin))
+        assert isinstance(outcome, Unjudged) and "throttled" in outcome.reason
+    assert check.outcome(Exchange(request, refused, reference=refused)) is None
+    ok = Response(200, "", {"content-type": "application/json"}, b"{}", 0.0)
+    assert "code points" in str(check.outcome(Exchange(request, refused, reference=ok)))
+
+
+def test_unknown_members_and_enum_values_outside_the_model_are_payload_problems() -> None:
+    from connect_contract.model import build_operation, load_service_model
+    from connect_contract.server.checks import payload_problems
+
+    assert payload_problems({}, OP.output) == []
+    assert payload_problems({"Status": "OK"}, OP.output) == [f"member `/Status` is not in {OP.output.name}"]
+    # An output with a top-level enum member, from the same botocore model (this operation's output is empty).
+    model = load_service_model()
+    shapes = model["shapes"]
+
+    def has_enum_member(name: str) -> bool:
+        raw = model["operations"][name]
+        members = shapes[raw["output"]["shape"]].get("members", {}) if "output" in raw and "input" in raw else {}
+        return any("enum" in shapes[ref["shape"]] for ref in members.values())
+
+    enum_op = build_operation(model, next(name for name in sorted(model["operations"]) if has_enum_member(name)))
+    member = next(m for m in enum_op.output.members if m.shape.enum)
+    assert payload_problems({member.name: member.shape.enum[0]}, enum_op.output) == []
+    problems = payload_problems({member.name: "NOT-" + member.shape.enum[0]}, enum_op.output)
+    assert problems == [f"`/{member.name}` is 'NOT-{member.shape.enum[0]}', not a value of enum {member.shape.name}"]
+
+
+def test_allow_unknown_members_turns_the_payload_key_check_into_a_recommendation() -> None:
+    import botocore
+
+    from connect_contract.server.checks import ALLOW_UNKNOWN_MEMBERS_OPTION, CHECKS, by_id, checks_for
+
+    assert by_id("success_members").level == "required"
+    relaxed = checks_for(allow_unknown_members=True)
+    assert by_id("success_members", relaxed).level == "recommended"
+    assert [c.level for c in relaxed if c.id != "success_members"] == [
+        c.level for c in CHECKS if c.id != "success_members"
+    ]
+    response = Response(200, "", {"content-type": "application/json"}, b'{"Status": "OK"}', 0.0)
+    message = by_id("success_members").run(Exchange(_request({}), response)) or ""
+    assert f"botocore {botocore.__version__}" in message and ALLOW_UNKNOWN_MEMBERS_OPTION in message
+    assert "newer model" in message
+
+
+def test_pytest_front_door_shows_a_throttled_pair_as_unjudged_and_honours_allow_unknown_members() -> None:
+    import warnings
+
+    from server_catalogue import THROTTLE_EVERY
+
+    from connect_contract.server.fixtures import RecommendedCheckWarning, ServerConformance, UnjudgedCheckWarning
+    from connect_contract.server.runner import Settings
+
+    pairs = [v for v in load_vectors() if v.same_as is not None]
+    with serve_in_thread(make_app(variant="throttles_every_nth_request")) as url:
+        conformance = ServerConformance(Settings(endpoint=url, timeout=5), strict=True)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            for vector in pairs[:THROTTLE_EVERY]:  # each pair sends two requests: one of them is throttled
+                conformance.assert_vector(vector)
+        conformance.close()
+    assert any(w.category is UnjudgedCheckWarning and "throttled" in str(w.message) for w in seen)
+
+    valid = next(v for v in load_vectors() if v.expect == "valid" and v.same_as is None)
+    with serve_in_thread(make_app("unknown_success_member")) as url:
+        strict_keys = ServerConformance(Settings(endpoint=url, timeout=5), strict=False)
+        with pytest.raises(pytest.fail.Exception, match="success_members"):
+            strict_keys.assert_vector(valid)
+        strict_keys.close()
+        relaxed = ServerConformance(Settings(endpoint=url, timeout=5, allow_unknown_members=True), strict=False)
+        with pytest.warns(RecommendedCheckWarning, match="success_members"):
+            relaxed.assert_vector(valid)
+        relaxed.close()
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "verdict"),
+    [
+        (200, {"content-type": "application/json"}, b"{}", "pass"),
+        (409, {"x-amzn-errortype": "ConflictException"}, b'{"Message": "m"}', "pass"),  # modeled refusal
+        (400, {}, b'{"code": "ns#ConflictException"}', "pass"),  # resolved from the body, as clients do
+        (429, {"x-amzn-errortype": "ThrottlingException"}, b'{"Message": "m"}', "pass"),  # modeled
+        (429, {"x-amzn-errortype": "TooManyRequestsException"}, b"{}", "unjudged"),  # a front end's throttle
+        (501, {"content-type": "text/html"}, b"<html>501</html>", "fail"),  # issue 15: never a refusal
+        (500, {"x-amzn-errortype": "InternalServiceException"}, b'{"Message": "m"}', "fail"),  # modeled, but 5xx
+        (400, {"x-amzn-errortype": "ValidationException"}, b'{"message": "m"}', "fail"),  # not modeled
+    ],
+)
+def test_accepts_valid_uses_the_resolved_type_and_never_skips_a_5xx(
+    status: int, headers: dict[str, str], body: bytes, verdict: str
+) -> None:
+    from connect_contract.server.checks import Unjudged, by_id
+
+    request = Request(OP.http_method, "http://127.0.0.1:1" + OP.request_uri, (), b"{}", "valid", "test")
+    outcome = by_id("accepts_valid").outcome(Exchange(request, Response(status, "", headers, body, 0.0)))
+    kind = "pass" if outcome is None else "unjudged" if isinstance(outcome, Unjudged) else "fail"
+    assert kind == verdict, outcome

@@ -14,7 +14,6 @@ value ending in a newline, which Python's and Java's regex engines accept and EC
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -24,9 +23,10 @@ from jsonschema import Draft202012Validator
 
 from connect_contract.contracts import documents, sensitive_request_members
 from connect_contract.model import load_operation
+from connect_contract.protocol import JSON_MEDIA_TYPE, media_type, parse_json
 from connect_contract.server.transport import Intent
 
-JSON_MEDIA_TYPE = "application/json"
+parse_body = parse_json  # the old name (render.py imports it from here); the fact lives in protocol.py
 
 
 @cache
@@ -34,22 +34,6 @@ def _server_validator() -> Draft202012Validator:
     schema = dict(documents()["request.schema.json"])
     schema["additionalProperties"] = True
     return Draft202012Validator(schema)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def parse_body(body: bytes) -> tuple[bool, Any]:
-    """``(True, value)`` when the body is strict JSON (no NaN/Infinity), else ``(False, None)``."""
-    try:
-        return True, json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
-        return False, None
-
-
-def media_type(content_type: str | None) -> str:
-    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def classify(method: str, url: str, headers: Mapping[str, str], body: bytes) -> Intent:

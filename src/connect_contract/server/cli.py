@@ -121,6 +121,12 @@ def _epilog() -> str:
 @click.option(
     "--strict", is_flag=True, help="Also fail on recommended checks, and on required checks that no case exercised."
 )
+@click.option(
+    "--allow-unknown-members",
+    is_flag=True,
+    help="Success body members or enum values the installed botocore model does not know are a "
+    "recommendation, not a failure (a server built on a newer model).",
+)
 def check(
     endpoint: str | None,
     region: str,
@@ -132,6 +138,7 @@ def check(
     junitxml: Path | None,
     report_path: Path | None,
     strict: bool,
+    allow_unknown_members: bool,
 ) -> None:
     """Check a server implementation of UpdateParticipantAuthentication against the contract.
 
@@ -159,6 +166,7 @@ def check(
             seed=seed,
             region=region,
             auth=auth,
+            allow_unknown_members=allow_unknown_members,
         )
         extras = f", rate limit {limit}" if limit else ""
         console.print(f"Checking {name} (timeout {timeout:g} s{extras}{', SigV4' if auth else ''})")

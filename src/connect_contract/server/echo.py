@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterable
 from urllib.parse import unquote
 
+from connect_contract.protocol import parse_json
 from connect_contract.redaction import scrub
-from connect_contract.server.classify import parse_body
 from connect_contract.server.transport import Response
 
 # The echo check only searches for values distinctive enough that finding them is not a coincidence.
@@ -35,7 +35,7 @@ def searchable(response: Response) -> list[str]:
     texts = [f"{k}: {v}" for k, v in response.headers.items()]
     texts += [unquote(v) for v in response.headers.values()]
     texts.append(response.body.decode("utf-8", "replace"))
-    ok, document = parse_body(response.body)
+    ok, document = parse_json(response.body)
     if ok:
         texts.append(json.dumps(document, ensure_ascii=False))
     return texts

@@ -17,7 +17,7 @@ from functools import cached_property
 
 import pytest
 
-from connect_contract.server.checks import by_id, evaluate
+from connect_contract.server.checks import Unjudged, by_id, checks_for, judge_exchange
 from connect_contract.server.runner import (
     DEFAULT_TIMEOUT,
     MAX_CONSECUTIVE_TRANSPORT_FAILURES,
@@ -38,12 +38,17 @@ class RecommendedCheckWarning(UserWarning):
     """A recommended check failed (a failure only with ``--strict-recommended``)."""
 
 
+class UnjudgedCheckWarning(UserWarning):
+    """A check applied but could not judge the exchange (e.g. a throttled answer in a compared pair)."""
+
+
 class ServerConformance:
     """The session's view of the endpoint: sends vectors on demand, runs the generated cases once."""
 
     def __init__(self, settings: Settings, *, strict: bool) -> None:
         self.settings = settings
         self.strict = strict
+        self.checks = checks_for(allow_unknown_members=settings.allow_unknown_members)
         self.sender = Sender(timeout=settings.timeout, rate_limit=settings.rate_limit, auth=settings.auth)
         self._answers: dict[str, Exchange] = {}
         self._unanswered_in_a_row = 0
@@ -70,8 +75,10 @@ class ServerConformance:
         exchange = self.exchange(vector)
         required: list[str] = []
         recommended: list[str] = []
-        for check, message in evaluate(exchange):
-            if message is not None:
+        for check, message in judge_exchange(exchange, self.checks):
+            if isinstance(message, Unjudged):
+                warnings.warn(f"{check.id}: not judged: {message.reason}", UnjudgedCheckWarning, stacklevel=2)
+            elif message is not None:
                 (required if check.level == "required" or self.strict else recommended).append(
                     f"{check.id} ({check.level}): {message}"
                 )
@@ -101,7 +108,7 @@ class ServerConformance:
         lines = [f"{check_id} ({entry.check.level}): {entry.failure_count} of {entry.cases} generated cases failed"]
         for failure in entry.failures:
             lines += [f"- {failure.message} (from {failure.source})", failure.request, failure.curl]
-        if by_id(check_id).level == "required" or self.strict:
+        if by_id(check_id, self.checks).level == "required" or self.strict:
             pytest.fail("\n".join(lines), pytrace=False)
         self._warn(lines[:1])
 
@@ -133,6 +140,7 @@ def _settings(config: pytest.Config, endpoint: str) -> Settings:
         seed=config.getoption("--seed"),
         region=region,
         auth=sigv4_auth(region) if config.getoption("--sigv4") else None,
+        allow_unknown_members=bool(config.getoption("--allow-unknown-members")),
     )
 
 

@@ -72,8 +72,8 @@ def valid_line(result: RunResult) -> str:
     other = f", most often {_most_common(other_answers)}" if result.valid_other and other_answers else ""
     return (
         f"valid requests: {result.valid_accepted} answered 2xx, {result.valid_refused} refused with a modeled "
-        f"error, {result.valid_other} other (5xx, unmodeled error or no answer{other}); a modeled refusal is "
-        "allowed: the operation's semantics, such as a known State, are outside the contract"
+        f"error, {result.valid_other} other (5xx, unmodeled error, throttled or no answer{other}); a modeled "
+        "refusal is allowed: the operation's semantics, such as a known State, are outside the contract"
     )
 
 
@@ -109,7 +109,7 @@ def hints(result: RunResult, endpoint: str | None, *, signed: bool) -> list[str]
 
 
 def _notes(entry: CheckResult) -> list[str]:
-    return [f"{note.text} (from {note.source})" for note in entry.notes]
+    return [f"not judged: {reason}" for reason in entry.unjudged_reasons]
 
 
 @contextmanager
@@ -189,7 +189,7 @@ def markdown(result: RunResult, *, strict: bool) -> str:
     if unexercised:
         lines += ["", f"Required checks not exercised by any case: {_names(unexercised)}."]
     for entry in result.checks.values():
-        if entry.notes:
+        if entry.unjudged_reasons:
             lines += ["", f"## `{entry.check.id}`: {entry.unjudged} unjudged case(s)", ""]
             lines += [f"- {note}" for note in _notes(entry)]
         if not entry.failures:
@@ -239,7 +239,7 @@ def junit_xml(result: RunResult, *, strict: bool) -> str:
             ET.SubElement(case, "skipped", message=reason or "not exercised by any case")
         elif not entry.passed:  # a recommended check failed without --strict: visible, not failing
             ET.SubElement(case, "system-out").text = "\n".join(f.message for f in entry.failures)
-        if entry.notes:
+        if entry.unjudged_reasons:
             ET.SubElement(case, "system-err").text = "\n".join(_notes(entry))
     if result.stopped:
         case = ET.SubElement(suite, "testcase", classname="server.required", name="endpoint_judged")

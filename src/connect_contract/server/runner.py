@@ -20,12 +20,11 @@ from dataclasses import dataclass, field, replace
 
 import requests
 
-from connect_contract.contracts import ERROR_TYPE_HEADER
+from connect_contract.protocol import media_type, parse_json, resolve_error_type
 from connect_contract.ratelimit import RateLimit
 from connect_contract.server import render
 from connect_contract.server.attribution import Probe, blamed, connection_probe
-from connect_contract.server.checks import CHECKS, Check, evaluate
-from connect_contract.server.classify import media_type, parse_body
+from connect_contract.server.checks import CHECKS, Check, Outcome, Unjudged, checks_for, judge_exchange
 from connect_contract.server.echo import scrubbed
 from connect_contract.server.transport import Exchange, Request, Response, Sender
 from connect_contract.server.vectors import Vector, load_vectors, send_vector
@@ -34,12 +33,8 @@ MAX_CONSECUTIVE_TRANSPORT_FAILURES = 3
 KEPT_FAILURES = 3  # per check: enough to see a pattern, few enough to read
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_EXAMPLES = 100
-# A check that cannot judge a case (e.g. a pair of answers where one was throttled) returns a message
-# starting with this prefix: the case is then counted as unjudged, with the reason kept as a note,
-# instead of as a failure.
-UNJUDGED_PREFIX = "unjudged: "
 # The endpoint "does not speak the protocol" when, out of at least this many answers to operation
-# requests, fewer than half are either a JSON object or carry an error-type header.
+# requests, fewer than half are either a JSON object or carry an error type.
 PROTOCOL_SAMPLE = 5
 
 
@@ -54,6 +49,7 @@ class Settings:
     auth: requests.auth.AuthBase | None = None
     vectors: bool = True
     generated: bool = True
+    allow_unknown_members: bool = False  # success_members becomes a recommendation (a newer model)
 
 
 @dataclass(frozen=True)
@@ -64,22 +60,16 @@ class Failure:
     curl: str  # redacted, reproduces the request
 
 
-@dataclass(frozen=True)
-class Note:
-    """A case a check could not judge, and why (e.g. "unjudged: the twin answer was throttled")."""
-
-    text: str
-    source: str
-
-
 @dataclass
 class CheckResult:
     check: Check
     cases: int = 0  # judged cases (passed or failed)
     failure_count: int = 0
     failures: list[Failure] = field(default_factory=list)
+    # Exchanges the check applied to but could not judge (e.g. a throttled answer in a compared
+    # pair): counted neither in ``cases`` nor as failures; a few reasons are kept to show.
     unjudged: int = 0
-    notes: list[Note] = field(default_factory=list)  # the first KEPT_FAILURES unjudged cases
+    unjudged_reasons: list[str] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
@@ -134,16 +124,17 @@ def answer_label(response: Response | None) -> str:
     """A short name for an answer, for counting: "404 UnknownOperationException", "501 text/html"."""
     if response is None:
         return "no answer"
-    kind = (response.header(ERROR_TYPE_HEADER) or "").strip()
+    resolved = resolve_error_type(response.header, response.body)
+    kind = (resolved.name or "").strip() if resolved is not None else ""
     if kind:
         return f"{response.status} {kind if len(kind) <= 60 else kind[:59] + '…'}"
     return f"{response.status} {media_type(response.header('content-type')) or '(no Content-Type)'}"
 
 
 def _looks_like_protocol(response: Response) -> bool:
-    """A JSON object body or an error-type header: what a restJson1 server sends (nothing else is)."""
-    ok, document = parse_body(response.body)
-    return (ok and isinstance(document, dict)) or bool(response.header(ERROR_TYPE_HEADER))
+    """A JSON object body or a resolvable error type: what a restJson1 server sends (nothing else is)."""
+    ok, document = parse_json(response.body)
+    return (ok and isinstance(document, dict)) or resolve_error_type(response.header, response.body) is not None
 
 
 class Tally:
@@ -160,23 +151,24 @@ class Tally:
         self.region = region
         self.listener = listener
         self.probe = probe
+        self.checks = tuple(entry.check for entry in result.checks.values())
         self.consecutive_transport_failures = 0
 
     def record(self, exchange: Exchange) -> list[str]:
         self.result.cases += 1
-        verdicts = evaluate(exchange)
+        verdicts = judge_exchange(exchange, self.checks)
         self._count_answer(exchange, verdicts)
-        failing = {check.id for check, message in verdicts if message is not None and not _unjudged(message)}
+        failing = failed_ids(verdicts)
         culprit = None
         if failing and self.probe is not None and exchange.previous is not None and self._keeps_any(failing):
             culprit = self.probe(exchange, failing)
         failed = []
         for check, message in verdicts:
             entry = self.result.checks[check.id]
-            if message is not None and _unjudged(message):
+            if isinstance(message, Unjudged):
                 entry.unjudged += 1
-                if len(entry.notes) < KEPT_FAILURES:
-                    entry.notes.append(Note(message, exchange.request.source))
+                if len(entry.unjudged_reasons) < KEPT_FAILURES:
+                    entry.unjudged_reasons.append(f"{message.reason} (from {exchange.request.source})")
                 continue
             entry.cases += 1
             if message is None:
@@ -214,7 +206,7 @@ class Tally:
             render.curl_sequence([culprit, request], self.region),
         )
 
-    def _count_answer(self, exchange: Exchange, verdicts: list[tuple[Check, str | None]]) -> None:
+    def _count_answer(self, exchange: Exchange, verdicts: list[tuple[Check, Outcome]]) -> None:
         response = exchange.response
         label = scrubbed(answer_label(response), exchange.request.secrets)  # headers may echo a secret
         if exchange.request.intent == "valid":
@@ -234,16 +226,13 @@ class Tally:
                 self.result.foreign_answers[label] += 1
 
 
-def _unjudged(message: str) -> bool:
-    return message.startswith(UNJUDGED_PREFIX)
+def failed_ids(verdicts: list[tuple[Check, Outcome]]) -> set[str]:
+    """The checks that failed (a message; ``None`` passed, :class:`Unjudged` could not say)."""
+    return {check.id for check, outcome in verdicts if isinstance(outcome, str)}
 
 
-def failing_checks(exchange: Exchange) -> set[str]:
-    return {check.id for check, message in evaluate(exchange) if message is not None and not _unjudged(message)}
-
-
-def new_result(endpoint: str, seed: int) -> RunResult:
-    return RunResult(endpoint=endpoint, seed=seed, checks={c.id: CheckResult(c) for c in CHECKS})
+def new_result(endpoint: str, seed: int, checks: tuple[Check, ...] = CHECKS) -> RunResult:
+    return RunResult(endpoint=endpoint, seed=seed, checks={c.id: CheckResult(c) for c in checks})
 
 
 def run(
@@ -256,9 +245,11 @@ def run(
     from connect_contract.server.generated import new_seed, run_generated  # schemathesis: imported when used
 
     seed = settings.seed if settings.seed is not None else new_seed()
-    result = new_result(settings.endpoint, seed)
+    result = new_result(settings.endpoint, seed, checks_for(allow_unknown_members=settings.allow_unknown_members))
     sender = Sender(timeout=settings.timeout, rate_limit=settings.rate_limit, auth=settings.auth)
-    tally = Tally(result, settings.region, listener, connection_probe(sender, failing_checks))
+    checks = tuple(entry.check for entry in result.checks.values())
+    probe = connection_probe(sender, lambda exchange: failed_ids(judge_exchange(exchange, checks)))
+    tally = Tally(result, settings.region, listener, probe)
     started = time.monotonic()
     try:
         if settings.vectors:

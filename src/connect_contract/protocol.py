@@ -1,0 +1,172 @@
+"""Facts of the AWS restJson1 protocol that the harness judges by, in one place.
+
+Sources (quoted in README "Verdict policy"):
+
+- Smithy ``docs/source-2.0/aws/protocols/aws-restjson1-protocol.rst``, section "Operation error
+  serialization": where the error type travels, how clients sanitize it;
+- the Smithy protocol tests ``smithy-aws-protocol-tests/model/restJson1/errors.smithy`` (type
+  resolution vectors) and ``.../restJson1/malformedRequests`` (protocol errors and their statuses);
+- ``smithy-validation-model/model/smithy.framework.validation.smithy`` (the framework
+  ``ValidationException`` shape);
+- botocore's parser (``RestJSONParser._inject_error_code``) and retry handler
+  (``botocore.retries.standard``), i.e. what a real client does.
+
+Operation facts (members, modeled errors, statuses) are not here: they come from the model
+(:mod:`connect_contract.model`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from botocore.retries.standard import ThrottledRetryableChecker
+
+from connect_contract import sigv4
+from connect_contract.contracts import ERROR_TYPE_HEADER
+
+__all__ = [
+    "CLEAN_NAME",
+    "ERROR_TYPE_HEADER",
+    "FRAMEWORK_MESSAGE_MEMBERS",
+    "JSON_MEDIA_TYPE",
+    "PROTOCOL_ERROR_STATUSES",
+    "THROTTLING_STATUS",
+    "THROTTLING_TYPES",
+    "ErrorType",
+    "is_json_media_type",
+    "is_throttling",
+    "media_type",
+    "parse_json",
+    "resolve_error_type",
+    "sanitize_error_type",
+]
+
+# --- media types -----------------------------------------------------------------------------------
+
+# "The aws.protocols#restJson1 protocol uses a default Content-Type of application/json" (section
+# "Content-Type").  Neither botocore nor the JS SDK v3 looks at a response's Content-Type before
+# parsing the body as JSON, so any JSON media type is read correctly: the AWS JSON 1.0/1.1 types
+# (``application/x-amz-json-1.1``, which some AWS front ends send on errors) and ``*/*+json``.
+JSON_MEDIA_TYPE = "application/json"
+_JSON_FAMILY = re.compile(r"^application/(json|x-amz-json-\d+\.\d+|[a-z0-9.+-]+\+json)$")
+
+
+def media_type(content_type: str | None) -> str:
+    """``application/json; charset=utf-8`` -> ``application/json`` (lower case, parameters dropped)."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    return bool(_JSON_FAMILY.match(media_type(content_type)))
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(body: bytes) -> tuple[bool, Any]:
+    """``(True, value)`` when the body is strict JSON (no NaN/Infinity), else ``(False, None)``."""
+    try:
+        return True, json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
+    except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
+        return False, None
+
+
+# --- error types -----------------------------------------------------------------------------------
+
+# "The value of this component SHOULD contain only the shape name of the error's shape-id": a
+# Smithy identifier (``smithy:Identifier``: a letter or ``_`` first, then letters, digits, ``_``).
+CLEAN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+TypeSource = Literal["header", "code", "Code", "__type"]
+# Body members a client reads the type from, in its order.  ``code`` and ``__type`` are the
+# protocol's; ``Code`` is botocore's (``body.get('code', body.get('Code', ''))``) and the JS SDK v3's
+# (it matches ``code`` case-insensitively).
+BODY_TYPE_MEMBERS: tuple[TypeSource, ...] = ("code", "Code", "__type")
+
+
+@dataclass(frozen=True)
+class ErrorType:
+    """An error type as a client resolves it: where it was found, the raw value, and the name it means."""
+
+    source: TypeSource
+    raw: object  # the value as sent (a body member may not even be a string)
+    name: str | None  # the sanitized name, or ``None`` when the value is not a string
+
+    @property
+    def clean(self) -> bool:
+        """The sanitized value is a shape name that every client resolves alike."""
+        return self.name is not None and bool(CLEAN_NAME.match(self.name))
+
+    @property
+    def bare(self) -> bool:
+        """Sent the way new servers SHOULD send it: the shape name alone, in the header."""
+        return self.source == "header" and isinstance(self.raw, str) and bool(CLEAN_NAME.match(self.raw))
+
+
+def sanitize_error_type(value: str) -> str:
+    """The spec's two steps: keep what is before the first ``:``, then what is after the first ``#``.
+
+    (botocore splits at the last ``#``; the two agree on every value whose result is a clean name.)
+    """
+    before_colon = value.split(":", 1)[0]
+    return before_colon.split("#", 1)[1] if "#" in before_colon else before_colon
+
+
+def resolve_error_type(header: Callable[[str], str | None], body: bytes) -> ErrorType | None:
+    """The header ``X-Amzn-Errortype`` (any case; ``header`` looks names up), else body ``code``,
+    ``Code``, ``__type``: first found wins, as in botocore and the JS SDK v3.  ``None``: no type at all.
+    """
+    raw_header = header(ERROR_TYPE_HEADER)
+    if raw_header is not None:
+        return ErrorType("header", raw_header, sanitize_error_type(raw_header))
+    ok, document = parse_json(body)
+    if ok and isinstance(document, dict):
+        for key in BODY_TYPE_MEMBERS:
+            if key in document:
+                value = document[key]
+                return ErrorType(key, value, sanitize_error_type(value) if isinstance(value, str) else None)
+    return None
+
+
+# --- protocol errors -------------------------------------------------------------------------------
+
+# Errors a restJson1 server framework or an AWS front end answers before the operation runs, with
+# their statuses: Smithy's ``httpMalformedRequestTests`` (SerializationException 400,
+# UnsupportedMediaTypeException 415, ValidationException 400 -- the framework shape is
+# ``@error("client")``, i.e. 400), API Gateway-style front ends (413, 404, 405) and SigV4 (403).
+# Connect models none of them for this operation.
+PROTOCOL_ERROR_STATUSES: dict[str, int] = {
+    "SerializationException": 400,
+    "ValidationException": 400,
+    "UnsupportedMediaTypeException": 415,
+    "RequestEntityTooLargeException": 413,
+    "UnknownOperationException": 404,
+    "MethodNotAllowedException": 405,
+    sigv4.MISSING: 403,
+    sigv4.UNRECOGNIZED: 403,
+    sigv4.INVALID: 403,
+}
+
+# The message member of framework error shapes that an operation does not model, so an error of
+# that type is judged by its own shape.  ``smithy.framework#ValidationException`` has
+# ``@required message: String`` and ``fieldList`` (smithy-validation-model); a Smithy server
+# framework sends it for member problems (restJson1 ``validation`` protocol tests).
+FRAMEWORK_MESSAGE_MEMBERS: dict[str, str] = {"ValidationException": "message"}
+
+# --- throttling ------------------------------------------------------------------------------------
+
+# A 429 answer, or a type that clients treat as throttling whatever its status: botocore's list of
+# throttling codes (``ThrottledRetryableChecker``, the standard retry mode's), read from botocore
+# rather than copied.
+THROTTLING_STATUS = 429
+THROTTLING_TYPES: frozenset[str] = frozenset(ThrottledRetryableChecker()._throttled_error_codes)
+
+
+def is_throttling(status: int, error_type: str | None) -> bool:
+    """The answer says "slow down", not anything about the request: clients retry it."""
+    return status == THROTTLING_STATUS or (error_type is not None and error_type in THROTTLING_TYPES)
