@@ -25,7 +25,6 @@ from connect_contract.server.runner import (
     run,
 )
 from connect_contract.server.vectors import load_vectors
-from connect_contract.sigv4 import MISSING as MISSING_SIGNATURE
 
 
 def parse_endpoint(value: str) -> str:
@@ -119,7 +118,9 @@ def _epilog() -> str:
 @click.option(
     "--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a Markdown report."
 )
-@click.option("--strict", is_flag=True, help="Also fail on recommended checks.")
+@click.option(
+    "--strict", is_flag=True, help="Also fail on recommended checks, and on required checks that no case exercised."
+)
 @click.option(
     "--allow-unknown-members",
     is_flag=True,
@@ -141,8 +142,9 @@ def check(
 ) -> None:
     """Check a server implementation of UpdateParticipantAuthentication against the contract.
 
-    Exit 0 when every required check passed (with --strict: every check), 1 when one failed or the
-    endpoint could not be judged, 2 on a usage error.
+    Exit 0 when every required check passed (with --strict: every check, and every required check
+    exercised by at least one case), 1 when one failed or the endpoint could not be judged, 2 on a
+    usage error.
     """
     try:
         if endpoint is not None:
@@ -173,8 +175,8 @@ def check(
     result.endpoint = name
     write_reports(result, junitxml, report_path, strict=strict)
     report.print_summary(console, result, strict=strict)
-    if auth is None and any(MISSING_SIGNATURE in f.message for f in result.checks["accepts_valid"].failures):
-        console.print(f"hint: the endpoint answers {MISSING_SIGNATURE}: sign the requests with --sigv4")
+    for hint in report.hints(result, endpoint, signed=auth is not None):
+        console.print(hint, soft_wrap=True)
     sys.exit(0 if result.ok(strict=strict) else 1)
 
 

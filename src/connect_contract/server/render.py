@@ -98,6 +98,12 @@ def curl(request: Request, region: str = "us-east-1") -> str:
     return " ".join(parts)
 
 
+def curl_sequence(sent: list[Request], region: str = "us-east-1") -> str:
+    """One ``curl`` command sending ``sent`` in order; curl reuses one connection across ``--next``."""
+    first, *rest = [curl(request, region) for request in sent]
+    return " --next ".join([first, *(line.removeprefix("curl ") for line in rest)])
+
+
 def _utf8(data: bytes) -> bool:
     try:
         data.decode("utf-8")

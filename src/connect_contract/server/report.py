@@ -5,34 +5,51 @@ requests are already redacted (see :mod:`connect_contract.server.render`)."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from connect_contract.model import load_operation
 from connect_contract.server.runner import CheckResult, RunResult
 from connect_contract.server.transport import Exchange
+from connect_contract.sigv4 import MISSING as MISSING_SIGNATURE
 
 SHOWN_FAILURES = 1  # per failing check in the terminal; the Markdown report has all kept ones
 
 
 def status_of(entry: CheckResult) -> str:
+    unjudged = f" ({entry.unjudged} unjudged)" if entry.unjudged else ""
     if entry.cases == 0:
-        return "not exercised"
-    return "PASS" if entry.passed else "FAIL"
+        return "not exercised" + unjudged
+    return ("PASS" if entry.passed else "FAIL") + unjudged
+
+
+def _names(entries: list[CheckResult]) -> str:
+    return ", ".join(r.check.id for r in entries)
 
 
 def headline(result: RunResult, *, strict: bool) -> str:
     failed = result.failed(strict=strict)
+    unexercised = result.unexercised()
+    count = len(unexercised)
+    not_run = f"{count} required check{'s' if count != 1 else ''} {'were' if count != 1 else 'was'} not exercised"
     if result.stopped:
         return f"FAILED: {result.stopped}"
     if failed:
-        names = ", ".join(r.check.id for r in failed)
-        return f"FAILED: {len(failed)} check(s) failed: {names}"
+        names = _names(failed)
+        also = f"; {not_run}: {_names(unexercised)}" if unexercised else ""
+        return f"FAILED: {len(failed)} check(s) failed: {names}{also}"
+    if unexercised and strict:
+        return f"FAILED (--strict): {not_run}: {_names(unexercised)}"
     kept = "every required and recommended check" if strict else "every required check"
+    if unexercised:
+        return f"PASSED, but {not_run}: {_names(unexercised)} (--strict fails on this)"
     return f"PASSED: {kept} passed"
 
 
@@ -43,11 +60,56 @@ def counts_line(result: RunResult) -> str:
     )
 
 
+def _most_common(counter: Counter[str]) -> str:
+    label, count = counter.most_common(1)[0]
+    return f"{label} ({count}x)" if count > 1 else label
+
+
 def valid_line(result: RunResult) -> str:
-    return (
-        f"valid requests: {result.valid_accepted} answered 2xx, {result.valid_refused} refused "
-        "(a modeled error is allowed: the operation's semantics, such as a known State, are outside the contract)"
+    other_answers = Counter(
+        {label: n for label, n in result.valid_answers.items() if not label.startswith(("2", "no answer"))}
     )
+    other = f", most often {_most_common(other_answers)}" if result.valid_other and other_answers else ""
+    return (
+        f"valid requests: {result.valid_accepted} answered 2xx, {result.valid_refused} refused with a modeled "
+        f"error, {result.valid_other} other (5xx, unmodeled error, throttled or no answer{other}); a modeled "
+        "refusal is allowed: the operation's semantics, such as a known State, are outside the contract"
+    )
+
+
+def protocol_line(result: RunResult) -> str | None:
+    """One line when the endpoint does not speak restJson1 at all (an unrelated web server, a wrong port)."""
+    if result.speaks_protocol():
+        return None
+    foreign = result.operation_answers - result.protocol_answers
+    return (
+        f"This endpoint does not speak the AWS restJson1 protocol: {foreign} of {result.operation_answers} answers "
+        f"were neither JSON nor a typed error (most often {_most_common(result.foreign_answers)}). "
+        "Is --endpoint the service's URL?"
+    )
+
+
+def hints(result: RunResult, endpoint: str | None, *, signed: bool) -> list[str]:
+    """Likely causes of a failed run that are the command line's, not the server's."""
+    found = []
+    if not signed and any(MISSING_SIGNATURE in f.message for f in result.checks["accepts_valid"].failures):
+        found.append(f"hint: the endpoint answers {MISSING_SIGNATURE}: sign the requests with --sigv4")
+    answered = sum(n for label, n in result.valid_answers.items() if label != "no answer")
+    not_found = sum(n for label, n in result.valid_answers.items() if label.startswith("404 "))
+    if answered and 2 * not_found > answered:
+        uri = load_operation().request_uri
+        path = urlsplit(endpoint or "").path.rstrip("/")
+        if path.endswith(uri):
+            advice = f"--endpoint ends with the operation's path {uri}; give the base URL without it"
+        else:
+            where = f" ({path})" if path else ""
+            advice = f"is --endpoint's base path{where} right? The harness appends the operation's path {uri} to it"
+        found.append(f"hint: {not_found} of {answered} valid requests were answered 404: {advice}")
+    return found
+
+
+def _notes(entry: CheckResult) -> list[str]:
+    return [f"not judged: {reason}" for reason in entry.unjudged_reasons]
 
 
 @contextmanager
@@ -71,6 +133,9 @@ def live_progress(console: Console, total_vectors: int) -> Iterator[Callable[[Ex
 
 
 def print_summary(console: Console, result: RunResult, *, strict: bool) -> None:
+    alarm = protocol_line(result)
+    if alarm:
+        console.print(f"[bold red]{escape(alarm)}[/]", soft_wrap=True)
     table = Table(title=f"Server conformance: {escape(result.endpoint)}", title_justify="left")
     for column in ("check", "level", "cases", "failures", "result"):
         table.add_column(column, justify="right" if column in ("cases", "failures") else "left")
@@ -93,6 +158,9 @@ def print_summary(console: Console, result: RunResult, *, strict: bool) -> None:
             console.print(f"  from {escape(failure.source)}", style="dim")
             console.print(escape(failure.request), soft_wrap=True, highlight=False)
             console.print(escape(failure.curl), soft_wrap=True, highlight=False, style="cyan")
+    for entry in result.checks.values():
+        for note in _notes(entry):
+            console.print(f"\n[bold]{entry.check.id}[/bold]: {escape(note)}", soft_wrap=True)
     console.print(f"\n{counts_line(result)}")
     console.print(valid_line(result), style="dim")
     verdict = headline(result, strict=strict)
@@ -100,9 +168,11 @@ def print_summary(console: Console, result: RunResult, *, strict: bool) -> None:
 
 
 def markdown(result: RunResult, *, strict: bool) -> str:
+    alarm = protocol_line(result)
     lines = [
         "# Server conformance report",
         "",
+        *([f"**{alarm}**", ""] if alarm else []),
         f"- endpoint: `{result.endpoint}`",
         f"- {counts_line(result)}",
         f"- {valid_line(result)}",
@@ -115,7 +185,13 @@ def markdown(result: RunResult, *, strict: bool) -> str:
         lines.append(
             f"| `{entry.check.id}` | {entry.check.level} | {entry.cases} | {entry.failure_count} | {status_of(entry)} |"
         )
+    unexercised = result.unexercised()
+    if unexercised:
+        lines += ["", f"Required checks not exercised by any case: {_names(unexercised)}."]
     for entry in result.checks.values():
+        if entry.unjudged_reasons:
+            lines += ["", f"## `{entry.check.id}`: {entry.unjudged} unjudged case(s)", ""]
+            lines += [f"- {note}" for note in _notes(entry)]
         if not entry.failures:
             continue
         lines += ["", f"## `{entry.check.id}` ({entry.check.level}): {entry.failure_count} failure(s)", ""]
@@ -143,8 +219,11 @@ def junit_xml(result: RunResult, *, strict: bool) -> str:
         time=f"{result.wall_seconds:.3f}",
     )
     properties = ET.SubElement(suite, "properties")
+    alarm = protocol_line(result)
     for name, value in (("endpoint", result.endpoint), ("seed", str(result.seed)), ("cases", str(result.cases))):
         ET.SubElement(properties, "property", name=name, value=value)
+    if alarm:
+        ET.SubElement(properties, "property", name="protocol", value=alarm)
     for entry in result.checks.values():
         case = ET.SubElement(suite, "testcase", classname=f"server.{entry.check.level}", name=entry.check.id)
         if entry.check.id in failing:
@@ -153,10 +232,15 @@ def junit_xml(result: RunResult, *, strict: bool) -> str:
                 case, "failure", message=first.message if first else "failed", type=f"{entry.failure_count} failure(s)"
             )
             node.text = "\n\n".join(f"{f.message} (from {f.source})\n{f.request}\n{f.curl}" for f in entry.failures)
+        elif entry.cases == 0 and entry.check.level == "required" and strict:
+            ET.SubElement(case, "failure", message="required check not exercised by any case (--strict)")
         elif entry.cases == 0:
-            ET.SubElement(case, "skipped", message="not exercised by any case")
+            reason = "required check not exercised by any case" if entry.check.level == "required" else ""
+            ET.SubElement(case, "skipped", message=reason or "not exercised by any case")
         elif not entry.passed:  # a recommended check failed without --strict: visible, not failing
             ET.SubElement(case, "system-out").text = "\n".join(f.message for f in entry.failures)
+        if entry.unjudged_reasons:
+            ET.SubElement(case, "system-err").text = "\n".join(_notes(entry))
     if result.stopped:
         case = ET.SubElement(suite, "testcase", classname="server.required", name="endpoint_judged")
         ET.SubElement(case, "failure", message=result.stopped)

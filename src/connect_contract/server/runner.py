@@ -5,26 +5,37 @@ at all), then the generated cases.  Every exchange is judged by every applicable
 is a typed :class:`RunResult` that the terminal, Markdown and JUnit reports render.  After
 ``MAX_CONSECUTIVE_TRANSPORT_FAILURES`` requests in a row without an HTTP answer the run stops --
 the endpoint cannot be judged, and hundreds of timeouts would only make the verdict late.
+
+A failure is reported against the request that caused it: when requests share a connection, that
+can be the request before it (:mod:`connect_contract.server.attribution`), probed for at most
+``KEPT_FAILURES`` failures per check.
 """
 
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import requests
 
+from connect_contract.protocol import media_type, parse_json, resolve_error_type
 from connect_contract.ratelimit import RateLimit
 from connect_contract.server import render
-from connect_contract.server.checks import CHECKS, Check, Unjudged, checks_for, judge_exchange
-from connect_contract.server.transport import Exchange, Response, Sender
+from connect_contract.server.attribution import Probe, blamed, connection_probe
+from connect_contract.server.checks import CHECKS, Check, Outcome, Unjudged, checks_for, judge_exchange
+from connect_contract.server.echo import scrubbed
+from connect_contract.server.transport import Exchange, Request, Response, Sender
 from connect_contract.server.vectors import Vector, load_vectors, send_vector
 
 MAX_CONSECUTIVE_TRANSPORT_FAILURES = 3
 KEPT_FAILURES = 3  # per check: enough to see a pattern, few enough to read
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_EXAMPLES = 100
+# The endpoint "does not speak the protocol" when, out of at least this many answers to operation
+# requests, fewer than half are either a JSON object or carry an error type.
+PROTOCOL_SAMPLE = 5
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,7 @@ class Failure:
 @dataclass
 class CheckResult:
     check: Check
-    cases: int = 0
+    cases: int = 0  # judged cases (passed or failed)
     failure_count: int = 0
     failures: list[Failure] = field(default_factory=list)
     # Exchanges the check applied to but could not judge (e.g. a throttled answer in a compared
@@ -77,39 +88,82 @@ class RunResult:
     stopped: str | None = None  # why the run ended early, if it did
     # How valid requests were answered: a server that refuses every valid one with a modeled error
     # passes the checks (semantics such as a known State are outside the contract), so it is shown.
+    # "Refused" is only an answer accepts_valid passed without a 2xx; a 5xx, an unmodeled error or no
+    # answer at all is "other".
     valid_accepted: int = 0
     valid_refused: int = 0
+    valid_other: int = 0
+    valid_answers: Counter[str] = field(default_factory=Counter)  # "<status> <type or media type>" per valid request
+    # Answers to operation requests, and how many of them look like restJson1 at all.
+    operation_answers: int = 0
+    protocol_answers: int = 0
+    foreign_answers: Counter[str] = field(default_factory=Counter)  # labels of the ones that do not
 
     def failed(self, *, strict: bool = False) -> list[CheckResult]:
         return [r for r in self.checks.values() if not r.passed and (strict or r.check.level == "required")]
 
+    def unexercised(self) -> list[CheckResult]:
+        """Required checks that judged no case: a pass that proves nothing about them."""
+        return [r for r in self.checks.values() if r.check.level == "required" and r.cases == 0]
+
     def ok(self, *, strict: bool = False) -> bool:
-        return not self.failed(strict=strict) and self.stopped is None
+        return not self.failed(strict=strict) and self.stopped is None and not (strict and self.unexercised())
+
+    def speaks_protocol(self) -> bool:
+        """False when most answers are neither a JSON object nor typed errors (an unrelated web server)."""
+        if self.operation_answers < PROTOCOL_SAMPLE:
+            return True
+        return 2 * self.protocol_answers >= self.operation_answers
 
     @property
     def cases_per_second(self) -> float:
         return self.cases / self.wall_seconds if self.wall_seconds else 0.0
 
 
+def answer_label(response: Response | None) -> str:
+    """A short name for an answer, for counting: "404 UnknownOperationException", "501 text/html"."""
+    if response is None:
+        return "no answer"
+    resolved = resolve_error_type(response.header, response.body)
+    kind = (resolved.name or "").strip() if resolved is not None else ""
+    if kind:
+        return f"{response.status} {kind if len(kind) <= 60 else kind[:59] + '…'}"
+    return f"{response.status} {media_type(response.header('content-type')) or '(no Content-Type)'}"
+
+
+def _looks_like_protocol(response: Response) -> bool:
+    """A JSON object body or a resolvable error type: what a restJson1 server sends (nothing else is)."""
+    ok, document = parse_json(response.body)
+    return (ok and isinstance(document, dict)) or resolve_error_type(response.header, response.body) is not None
+
+
 class Tally:
     """Judges exchanges as they happen and keeps the counts (and a few failures) per check."""
 
-    def __init__(self, result: RunResult, region: str, listener: Callable[[Exchange, list[str]], None] | None) -> None:
+    def __init__(
+        self,
+        result: RunResult,
+        region: str,
+        listener: Callable[[Exchange, list[str]], None] | None,
+        probe: Probe | None = None,
+    ) -> None:
         self.result = result
         self.region = region
         self.listener = listener
+        self.probe = probe
+        self.checks = tuple(entry.check for entry in result.checks.values())
         self.consecutive_transport_failures = 0
 
     def record(self, exchange: Exchange) -> list[str]:
         self.result.cases += 1
-        if exchange.request.intent == "valid" and exchange.response is not None:
-            if 200 <= exchange.response.status < 300:
-                self.result.valid_accepted += 1
-            else:
-                self.result.valid_refused += 1
+        verdicts = judge_exchange(exchange, self.checks)
+        self._count_answer(exchange, verdicts)
+        failing = failed_ids(verdicts)
+        culprit = None
+        if failing and self.probe is not None and exchange.previous is not None and self._keeps_any(failing):
+            culprit = self.probe(exchange, failing)
         failed = []
-        checks = tuple(entry.check for entry in self.result.checks.values())
-        for check, message in judge_exchange(exchange, checks):
+        for check, message in verdicts:
             entry = self.result.checks[check.id]
             if isinstance(message, Unjudged):
                 entry.unjudged += 1
@@ -122,10 +176,7 @@ class Tally:
             failed.append(check.id)
             entry.failure_count += 1
             if len(entry.failures) < KEPT_FAILURES:
-                request = exchange.request
-                entry.failures.append(
-                    Failure(message, request.source, render.summary(request), render.curl(request, self.region))
-                )
+                entry.failures.append(self._failure(exchange, message, culprit))
         if exchange.response is None:
             self.consecutive_transport_failures += 1
             if self.consecutive_transport_failures >= MAX_CONSECUTIVE_TRANSPORT_FAILURES and not self.result.stopped:
@@ -138,6 +189,46 @@ class Tally:
         if self.listener is not None:
             self.listener(exchange, failed)
         return failed
+
+    def _keeps_any(self, failing: set[str]) -> bool:
+        return any(len(self.result.checks[check_id].failures) < KEPT_FAILURES for check_id in failing)
+
+    def _failure(self, exchange: Exchange, message: str, culprit: Request | None) -> Failure:
+        request = exchange.request
+        if exchange.previous is not None:  # an answer read from leftover bytes may quote the request before
+            message = scrubbed(message, exchange.previous.secrets)
+        if culprit is None:
+            return Failure(message, request.source, render.summary(request), render.curl(request, self.region))
+        return Failure(
+            blamed(message, request),
+            culprit.source,
+            render.summary(culprit),
+            render.curl_sequence([culprit, request], self.region),
+        )
+
+    def _count_answer(self, exchange: Exchange, verdicts: list[tuple[Check, Outcome]]) -> None:
+        response = exchange.response
+        label = scrubbed(answer_label(response), exchange.request.secrets)  # headers may echo a secret
+        if exchange.request.intent == "valid":
+            self.result.valid_answers[label] += 1
+            accepted_by_check = any(c.id == "accepts_valid" and m is None for c, m in verdicts)
+            if response is not None and 200 <= response.status < 300:
+                self.result.valid_accepted += 1
+            elif response is not None and response.status < 500 and accepted_by_check:
+                self.result.valid_refused += 1
+            else:
+                self.result.valid_other += 1
+        if response is not None and exchange.request.intent != "foreign":
+            self.result.operation_answers += 1
+            if _looks_like_protocol(response):
+                self.result.protocol_answers += 1
+            else:
+                self.result.foreign_answers[label] += 1
+
+
+def failed_ids(verdicts: list[tuple[Check, Outcome]]) -> set[str]:
+    """The checks that failed (a message; ``None`` passed, :class:`Unjudged` could not say)."""
+    return {check.id for check, outcome in verdicts if isinstance(outcome, str)}
 
 
 def new_result(endpoint: str, seed: int, checks: tuple[Check, ...] = CHECKS) -> RunResult:
@@ -155,8 +246,10 @@ def run(
 
     seed = settings.seed if settings.seed is not None else new_seed()
     result = new_result(settings.endpoint, seed, checks_for(allow_unknown_members=settings.allow_unknown_members))
-    tally = Tally(result, settings.region, listener)
     sender = Sender(timeout=settings.timeout, rate_limit=settings.rate_limit, auth=settings.auth)
+    checks = tuple(entry.check for entry in result.checks.values())
+    probe = connection_probe(sender, lambda exchange: failed_ids(judge_exchange(exchange, checks)))
+    tally = Tally(result, settings.region, listener, probe)
     started = time.monotonic()
     try:
         if settings.vectors:

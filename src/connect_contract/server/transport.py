@@ -5,12 +5,20 @@ through :class:`Sender`, so timeouts, rate limiting and signing behave the same 
 shared ``requests.Session`` keeps connections alive (a several-fold speed-up against a local
 server); the body is read in chunks against a deadline, so a server that trickles bytes cannot
 stretch a request much past the timeout either.
+
+Because connections are reused, one request's answer can be another's fault: a server that leaves a
+request body unread (say, on a 405) answers the *next* request on that connection from the leftover
+bytes.  So each exchange records the request sent just before it on the same connection
+(:attr:`Exchange.previous`), and :meth:`Sender.resend` sends requests again on a fresh connection of
+their own, which is how the runner tells the two apart.
 """
 
 from __future__ import annotations
 
+import socket
 import time
-from collections.abc import Mapping
+import weakref
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -61,6 +69,30 @@ class Exchange:
     problem: str | None = None
     # The answer to a twin request that must be answered the same way (vectors with ``same_as``).
     reference: Response | None = None
+    # The request sent just before this one on the same kept-alive connection (None: a fresh one).
+    previous: Request | None = None
+
+
+class _Channel:
+    """A session plus which request last used its kept-alive connection (requests are sent one at a time)."""
+
+    def __init__(self) -> None:
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxies or .netrc from the environment: talk to the endpoint itself
+        self._last: tuple[weakref.ref[socket.socket], Request] | None = None
+
+    def previous_on(self, sock: socket.socket | None) -> Request | None:
+        """The request that used ``sock`` last (``None`` for a fresh connection or an unknown one)."""
+        if self._last is None:
+            return None
+        last_sock, request = self._last
+        if sock is None:  # the pooled connection, if it is still open
+            kept = last_sock()
+            return request if kept is not None and kept.fileno() != -1 else None
+        return request if last_sock() is sock else None
+
+    def used(self, sock: socket.socket | None, request: Request) -> None:
+        self._last = (weakref.ref(sock), request) if sock is not None else None
 
 
 class Sender:
@@ -76,11 +108,10 @@ class Sender:
         self.timeout = timeout
         self.rate_limit = rate_limit
         self.auth = auth
-        self.session = requests.Session()
-        self.session.trust_env = False  # no proxies or .netrc from the environment: talk to the endpoint itself
+        self._channel = _Channel()
 
     def close(self) -> None:
-        self.session.close()
+        self._channel.session.close()
 
     def send(
         self,
@@ -110,19 +141,46 @@ class Sender:
             secrets=secrets,
             budget=budget,
         )
+        return self._exchange(self._channel, prepared, request)
+
+    def resend(self, sent: Sequence[Request]) -> list[Exchange]:
+        """Send ``sent`` again, exactly as they went (signature included), in order, on a fresh connection."""
+        channel = _Channel()
+        try:
+            return [
+                self._exchange(
+                    channel,
+                    requests.Request(r.method, r.url, headers=dict(r.headers), data=r.body or None).prepare(),
+                    r,
+                )
+                for r in sent
+            ]
+        finally:
+            channel.session.close()
+
+    def _exchange(self, channel: _Channel, prepared: requests.PreparedRequest, request: Request) -> Exchange:
         if self.rate_limit is not None:
             self.rate_limit.wait()
+        pooled = channel.previous_on(None)  # the connection this request will reuse, if it is still open
         started = time.monotonic()
         try:
-            raw = self.session.send(prepared, timeout=(self.timeout, self.timeout), stream=True, allow_redirects=False)
+            raw = channel.session.send(
+                prepared, timeout=(self.timeout, self.timeout), stream=True, allow_redirects=False
+            )
         except requests.RequestException as exc:
-            return Exchange(request, None, describe_failure(exc, self.timeout))
+            previous = pooled  # no answer, so no connection to ask: the pooled one it was sent on
+            channel.used(None, request)
+            return Exchange(request, None, describe_failure(exc, self.timeout), previous=previous)
+        sock = getattr(raw.raw.connection, "sock", None)  # before the connection goes back to the pool
+        previous = channel.previous_on(sock)
+        channel.used(sock, request)
         try:
             content = self._read(raw, started + self.timeout)
         except TimeoutError:
-            return Exchange(request, None, f"the response body did not arrive within {self.timeout:g} s")
+            problem = f"the response body did not arrive within {self.timeout:g} s"
+            return Exchange(request, None, problem, previous=previous)
         except requests.RequestException as exc:
-            return Exchange(request, None, describe_failure(exc, self.timeout))
+            return Exchange(request, None, describe_failure(exc, self.timeout), previous=previous)
         finally:
             raw.close()
         headers_out: dict[str, str] = {}
@@ -130,7 +188,7 @@ class Sender:
             key = name.lower()
             headers_out[key] = f"{headers_out[key]}, {value}" if key in headers_out else value
         response = Response(raw.status_code, raw.reason or "", headers_out, content, time.monotonic() - started)
-        return Exchange(request, response)
+        return Exchange(request, response, previous=previous)
 
     @staticmethod
     def _read(raw: requests.Response, deadline: float) -> bytes:
