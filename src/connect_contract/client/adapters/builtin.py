@@ -7,7 +7,6 @@ import json
 import os
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,11 +77,12 @@ def _node_client(name: str, adapter: Path, package: str, env: dict[str, str] | N
 def botocore_model_file() -> Path:
     """botocore's ``connect`` model as a JSON file a non-Python client can load.
 
-    Named by a hash of its content, so a botocore upgrade writes a new file and concurrent runs never
-    see a half-written one (atomic replace)."""
+    Kept in the user's cache directory (like the Hypothesis store), named by a hash of its content: a
+    botocore upgrade writes a new file, and concurrent runs never see a half-written one (atomic replace)."""
     text = json.dumps(load_service_model(), separators=(",", ":"), sort_keys=True)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / f"connect-contract-{os.getuid()}" / f"connect-service-2-{digest}.json"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "connect-contract" / "models"
+    path = cache / f"connect-service-2-{digest}.json"
     if not path.is_file():
         write_atomic(path, text)
     return path
