@@ -1,10 +1,10 @@
 """Cost of one client vector in the plain one-shot protocol vs. the persistent JSON-lines mode.
 
-For each built-in client (boto3, the AWS CLI, the JS SDK) the same vectors run through both modes of
+For each built-in client (boto3, the AWS CLI, the JS SDK v3 and v2) the same vectors run through both modes of
 the same adapter, in the same run, against the same scripted server code; rounds alternate the order
 (one-shot first, then persistent first, ...) to spread machine noise.  Printed: seconds per vector in
 each mode and the ratio one-shot / persistent (how much the persistent mode buys), then the wall time
-of a full three-client run (every vector, retry backoff included) in persistent mode.
+of a full run of every built-in client (every vector, retry backoff included) in persistent mode.
 
     .venv/bin/python benchmarks/client_modes.py [--vectors 12] [--rounds 2]
 """

@@ -13,6 +13,7 @@ import pytest
 
 from connect_contract import _pytest_compat
 from connect_contract.cassettes.replay import connect_cassette  # noqa: F401  (offline cassette replay)
+from connect_contract.client.adapters.builtin import BUILTIN
 from connect_contract.client.fixtures import client_conformance  # noqa: F401  (client conformance runs)
 from connect_contract.mock.fixtures import mock_reset, mock_url  # noqa: F401  (reference-mock fixtures)
 from connect_contract.server.fixtures import server_conformance, server_endpoint  # noqa: F401  (server conformance)
@@ -42,7 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--client",
         action="append",
         default=None,
-        choices=["boto3", "awscli", "js"],
+        choices=list(BUILTIN),
         help="A built-in client to check (repeatable).",
     )
     client.addoption("--client-cmd", default=None, help="Adapter command of any client (see README).")

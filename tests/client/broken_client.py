@@ -52,7 +52,11 @@ DEFECTS = (
     "retries-conflict",
     "never-retries",
     "drops-empty",
+    "modeled-message-only",
 )
+# Correct clients that differ from the reference one where the contract leaves room: they must pass
+# every vector, recommended ones included.
+LEGITIMATE = ("capital-message-first",)  # both message and Message present: no specification says which wins
 RETRYABLE = {429, 500, 502, 503, 504}
 
 
@@ -118,6 +122,14 @@ def _send(defect: str, endpoint: str, body: bytes) -> tuple[int, dict[str, str],
         connection.close()
 
 
+def _message(defect: str, body: dict[str, Any]) -> Any:
+    if defect == "modeled-message-only":  # reads only the modeled spelling, misses a lowercase message
+        return body.get("Message")
+    if defect == "capital-message-first":
+        return body.get("Message", body.get("message"))
+    return body.get("message", body.get("Message"))
+
+
 def _max_attempts(defect: str) -> int:
     if defect == "never-retries":
         return 1
@@ -153,7 +165,7 @@ def make_call() -> Call:
             decoded = json.loads(raw) if raw else {}
         except ValueError:
             decoded = {}
-        message = decoded.get("message", decoded.get("Message")) if isinstance(decoded, dict) else None
+        message = _message(defect, decoded) if isinstance(decoded, dict) else None
         code = _error_type(defect, status, headers, decoded)
         return {"outcome": "error", "code": code, "message": None if defect == "drops-message" else message}
 

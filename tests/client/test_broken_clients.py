@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from tests.client.broken_client import DEFECTS
+from tests.client.broken_client import DEFECTS, LEGITIMATE
 
 from connect_contract.client.adapters.builtin import ClientSpec
 from connect_contract.client.runner import ClientRun, run_clients
@@ -46,8 +46,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "retries-conflict": ("retry.409.ConflictException", "retry.attempts"),
     "never-retries": ("retry.429.ThrottlingException", "retry.attempts"),
     "drops-empty": ("request.empty-string.Code", "req.values"),
+    "modeled-message-only": ("error.ConflictException.message-lowercase-only", "resp.message"),
 }
-RECOMMENDED_ONLY = {"retries-conflict", "never-retries", "drops-empty"}
+RECOMMENDED_ONLY = {"retries-conflict", "never-retries", "drops-empty", "modeled-message-only"}
 
 
 def broken(defect: str, *, persistent: bool = True) -> ClientSpec:
@@ -62,13 +63,13 @@ def runs() -> dict[str, ClientRun]:
     by_id = {v.id: v for v in load_vectors()}
 
     def run(defect: str) -> ClientRun:
-        if defect == "none":
+        if defect == "none" or defect in LEGITIMATE:
             return run_clients([broken(defect)])[0]
         group = by_id[CATALOGUE[defect][0]].group
         return run_clients([broken(defect)], [v for v in by_id.values() if v.group == group])[0]
 
     with ThreadPoolExecutor(max_workers=6) as pool:
-        return {run.client: run for run in pool.map(run, ["none", *CATALOGUE])}
+        return {run.client: run for run in pool.map(run, ["none", *CATALOGUE, *LEGITIMATE])}
 
 
 def test_catalogue_covers_every_defect_of_the_client() -> None:
@@ -92,3 +93,10 @@ def test_each_defect_is_caught_by_its_rule(runs: dict[str, ClientRun], defect: s
         assert run.failed() == [] and run.failed(strict=True), "a recommendation fails only under --strict"
     else:
         assert judgement in run.failed(), "a required vector failed, so the run must fail"
+
+
+@pytest.mark.parametrize("variant", LEGITIMATE)
+def test_each_legitimate_variant_passes_everything(runs: dict[str, ClientRun], variant: str) -> None:
+    run = runs[variant]
+    assert {v: sorted(j.rules) for v, j in run.judgements.items() if j.verdict != "pass"} == {}
+    assert run.failed(strict=True) == []

@@ -130,3 +130,14 @@ def test_list_shows_the_vectors_without_running_anything() -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == len([v for v in load_vectors() if v.id.startswith("retry.")])
     assert all(line.split("\t")[1] == "recommended" for line in lines)
+
+
+def test_list_and_report_name_the_smithy_test_each_vector_stands_on(tmp_path: Path) -> None:
+    listed = cli("--list", "--vector", "error.ConflictException.header-namespace-uri")
+    assert listed.returncode == 0
+    (line,) = listed.stdout.splitlines()
+    assert line.split("\t")[-1] == "restJson1 errors.smithy RestJsonFooErrorUsingXAmznErrorTypeWithUriAndNamespace"
+    report = tmp_path / "client.md"
+    result = cli("--client", "boto3", "--vector", "error.*.body-code-namespace-uri", "--report", str(report))
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "| pass | restJson1 errors.smithy RestJsonFooErrorUsingCodeUriAndNamespace |" in report.read_text()

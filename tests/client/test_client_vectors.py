@@ -6,6 +6,10 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
+from connect_contract.client.adapters.protocol import AdapterResult
+from connect_contract.client.judge import judge_response
 from connect_contract.client.vectors import VECTORS_FILE, load_vectors
 from connect_contract.contracts import data_dir, request_validator
 from connect_contract.model import load_operation
@@ -46,3 +50,50 @@ def test_every_response_status_comes_from_the_model() -> None:
         code = vector.expect.code
         if vector.kind == "response" and code in statuses and not vector.id.startswith("error.unknown"):
             assert vector.script.status == statuses[code], vector.id
+
+
+def test_every_vector_names_the_rule_it_stands_on_and_a_group_shares_one() -> None:
+    sources: dict[str, set[str]] = {}
+    for vector in load_vectors():
+        assert vector.source.strip(), vector.id
+        sources.setdefault(vector.group, set()).add(vector.source)
+    assert {group: found for group, found in sources.items() if len(found) > 1} == {}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "smithy_test"),
+    [
+        ("header-namespace-uri", "RestJsonFooErrorUsingXAmznErrorTypeWithUriAndNamespace"),
+        ("body-code-namespace-uri", "RestJsonFooErrorUsingCodeUriAndNamespace"),
+        ("body-type-namespace-uri", "RestJsonFooErrorWithDunderTypeUriAndNamespace"),
+    ],
+)
+def test_the_uri_and_namespace_encodings_stay_required_and_name_their_smithy_test(
+    encoding: str, smithy_test: str
+) -> None:
+    vectors = [v for v in load_vectors() if v.id.endswith(f".{encoding}")]
+    assert len(vectors) == len(load_operation().errors)
+    for vector in vectors:
+        assert vector.required and vector.source.endswith(f"errors.smithy {smithy_test}"), vector.id
+
+
+def _error_result(message: str | None) -> AdapterResult:
+    return AdapterResult("error", "ConflictException", message)
+
+
+def test_conflicting_message_members_accept_either_value_and_nothing_else() -> None:
+    vector = next(v for v in load_vectors() if v.id == "error.ConflictException.message-both-spellings")
+    body = json.loads(vector.script.body)
+    assert {"message", "Message"} <= set(body) and body["message"] != body["Message"]
+    for served in (body["message"], body["Message"]):
+        assert judge_response(vector, _error_result(served), 1) == []
+    for other in ("something else", None):
+        assert [c.rule for c in judge_response(vector, _error_result(other), 1)] == ["resp.message"]
+
+
+def test_a_lowercase_only_message_keeps_its_expectation() -> None:
+    vector = next(v for v in load_vectors() if v.id == "error.ConflictException.message-lowercase-only")
+    body = json.loads(vector.script.body)
+    assert set(body) == {"message"}
+    assert judge_response(vector, _error_result(body["message"]), 1) == []
+    assert [c.rule for c in judge_response(vector, _error_result(None), 1)] == ["resp.message"]

@@ -85,7 +85,7 @@ def check_client(
     if list_only:
         for vector in vectors:
             level = "required" if vector.required else "recommended"
-            click.echo(f"{vector.id}\t{level}\t{vector.summary}")
+            click.echo(f"{vector.id}\t{level}\t{vector.summary}\t{vector.source}")
         return
     if not clients and not commands:
         raise click.UsageError("give at least one --client or --client-cmd")

@@ -1,9 +1,9 @@
 """pytest fixtures for client conformance (imported by the plugin).
 
 ``pytest tests/conformance --client boto3`` (repeatable) or ``--client-cmd "COMMAND"`` picks the
-clients; with neither, the three built-in AWS clients run.  Each client runs once per session, in its
-fast persistent mode (built-ins) or the plain one-shot protocol (``--client-cmd``); every
-(client, vector) pair is then its own test item that reads its verdict.
+clients; with neither, boto3, the AWS CLI and the JS SDK v3 run (``DEFAULT_CLIENTS``).  Each client runs
+once per session, in its fast persistent mode (built-ins) or the plain one-shot protocol
+(``--client-cmd``); every (client, vector) pair is then its own test item that reads its verdict.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 
 import pytest
 
-from connect_contract.client.adapters.builtin import BUILTIN, ClientSpec, builtin_client, command_client
+from connect_contract.client.adapters.builtin import DEFAULT_CLIENTS, ClientSpec, builtin_client, command_client
 from connect_contract.client.runner import ClientRun, run_clients
 from connect_contract.client.vectors import load_vectors
 
@@ -25,7 +25,7 @@ def client_specs(config: pytest.Config) -> list[ClientSpec]:
     specs = [builtin_client(name) for name in names]
     if command:  # one-shot, the documented protocol; CONNECT_CONTRACT_PERSISTENT=1 for JSON lines
         specs.append(command_client(command, persistent=os.environ.get("CONNECT_CONTRACT_PERSISTENT") == "1"))
-    return specs or [builtin_client(name) for name in BUILTIN]
+    return specs or [builtin_client(name) for name in DEFAULT_CLIENTS]
 
 
 class ClientConformance:

@@ -80,7 +80,7 @@ def matrix(runs: Sequence[ClientRun], *, strict: bool = False) -> list[tuple[str
             expected += "" if vector.input_valid else " (or refused)"
         if vector.expect.code:
             expected = f"error {vector.expect.code if len(ids) == 1 else '(its type)'}"
-            expected += " + message" if vector.expect.message is not None else ""
+            expected += " + message" if vector.expect.messages else ""
         if vector.expect.attempts:
             expected += ", retried" if vector.expect.attempts == "retried" else ", 1 attempt"
         level = "required" if vector.required else "recommended"
@@ -155,12 +155,20 @@ def _md(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", " ")
 
 
+def group_sources(runs: Sequence[ClientRun]) -> list[str]:
+    """The Smithy test or spec rule of each matrix row, in :func:`matrix` order (one source per group)."""
+    by_id = {vector_id: j.vector for run in runs for vector_id, j in run.judgements.items()}
+    return [by_id[ids[0]].source for ids in _groups(runs).values()]
+
+
 def markdown(runs: Sequence[ClientRun], *, strict: bool = False) -> str:
     clients = [run.client for run in runs]
-    lines = ["| vector | level | expected | " + " | ".join(clients) + " |"]
-    lines.append("|---|---|---|" + "---|" * len(clients))
-    for group, level, expected, cells in matrix(runs, strict=strict):
-        lines.append(f"| `{group}` | {level} | {_md(expected)} | " + " | ".join(_md(c.text) for c in cells) + " |")
+    lines = ["| vector | level | expected | " + " | ".join(clients) + " | stands on |"]
+    lines.append("|---|---|---|" + "---|" * len(clients) + "---|")
+    rows = zip(matrix(runs, strict=strict), group_sources(runs), strict=True)
+    for (group, level, expected, cells), source in rows:
+        row = f"| `{group}` | {level} | {_md(expected)} | " + " | ".join(_md(c.text) for c in cells)
+        lines.append(f"{row} | {_md(source)} |")
     count = len({vector_id for run in runs for vector_id in run.judgements})
     source = (
         f"{count} vectors from `contracts/vectors/client.json`, expanded against botocore {botocore_version()}'s model"

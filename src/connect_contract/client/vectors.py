@@ -30,7 +30,7 @@ Outcome = Literal["success", "error", "rejected"]
 class Expectation:
     outcome: Outcome
     code: str | None = None
-    message: str | None = None  # None: the message is not judged
+    messages: tuple[str, ...] = ()  # any of these is the right message; empty: the message is not judged
     attempts: Literal["single", "retried"] | None = None  # judged only for retry vectors
 
 
@@ -41,6 +41,7 @@ class Vector:
     kind: Literal["request", "response"]
     required: bool
     summary: str
+    source: str  # the Smithy protocol test or spec rule the vector stands on, so a team can look it up
     input: dict[str, Any]  # model member names; a value of None is an explicit null
     script: Script
     expect: Expectation
@@ -108,6 +109,7 @@ def _expand(template: Mapping[str, Any], op: Operation, data: Mapping[str, Any])
             encoded = _substitute(data["error_encodings"][script.pop("encoding")], bindings)
             script.setdefault("headers", encoded["headers"])
             script.setdefault("body", encoded["body"])
+            expanded.setdefault("source", encoded["source"])
         # One matrix row per group: the error and member axes collapse into "*".
         expanded["group"] = _substitute(template["id"], {**bindings, "error": "*", "member": "*"})
         expanded["member_axis"] = bindings.get("member")
@@ -160,9 +162,9 @@ def _script(spec: Mapping[str, Any]) -> Script:
 
 
 def _expectation(raw: Mapping[str, Any]) -> Expectation:
-    return Expectation(
-        outcome=raw["outcome"], code=raw.get("code"), message=raw.get("message"), attempts=raw.get("attempts")
-    )
+    message = raw.get("message")  # one message, or a list of acceptable ones
+    messages = () if message is None else (message,) if isinstance(message, str) else tuple(message)
+    return Expectation(outcome=raw["outcome"], code=raw.get("code"), messages=messages, attempts=raw.get("attempts"))
 
 
 @cache
@@ -193,6 +195,7 @@ def load_vectors() -> tuple[Vector, ...]:
                     kind="request",
                     required=bool(raw.get("required", True)),
                     summary=raw["summary"],
+                    source=raw["source"],
                     input=given,
                     script=ok,
                     expect=Expectation("success"),
@@ -209,6 +212,7 @@ def load_vectors() -> tuple[Vector, ...]:
                     kind="response",
                     required=bool(raw["required"]),
                     summary=raw["summary"],
+                    source=raw["source"],
                     input=dict(base_input),
                     script=_script(raw["script"]),
                     expect=_expectation(raw["expect"]),

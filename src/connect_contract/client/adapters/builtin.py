@@ -1,7 +1,9 @@
-"""How each client under test is started: the three built-in AWS clients, or a user's command."""
+"""How each client under test is started: the four built-in AWS clients, or a user's command."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import sys
@@ -9,12 +11,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import connect_contract
+from connect_contract.atomic import write_atomic
 from connect_contract.client.adapters.awscli_adapter import find_aws
 from connect_contract.client.adapters.protocol import Command
+from connect_contract.model import load_service_model
 
-BUILTIN = ("boto3", "awscli", "js")
+BUILTIN = ("boto3", "awscli", "js", "js-v2")
+# Run when no client is named (pytest tests/conformance): the ones that pass every required vector.  js-v2,
+# the legacy SDK, fails the error-type rules for genuine reasons (README, client matrix): named explicitly.
+DEFAULT_CLIENTS = ("boto3", "awscli", "js")
 JS_PACKAGE = "@aws-sdk/client-connect"
 JS_ADAPTER = Path(__file__).resolve().parent / "js" / "adapter.cjs"
+JS_V2_PACKAGE = "aws-sdk"
+JS_V2_ADAPTER = Path(__file__).resolve().parent / "js_v2" / "adapter.cjs"
+API_MODEL_VARIABLE = "CONNECT_CONTRACT_API_MODEL"
 
 
 @dataclass(frozen=True)
@@ -46,22 +56,42 @@ def _python_module(name: str, module: str) -> ClientSpec:
     return ClientSpec(name, [sys.executable, "-m", f"connect_contract.client.adapters.{module}"])
 
 
-def _js() -> ClientSpec:
+def _node_client(name: str, adapter: Path, package: str, env: dict[str, str] | None = None) -> ClientSpec:
     modules = node_modules()
     node = shutil.which("node")
-    command = [node or "node", str(JS_ADAPTER)]
-    spec = ClientSpec("js", command, env={"NODE_PATH": str(modules)})
+    command = [node or "node", str(adapter)]
+    spec = ClientSpec(name, command, env={"NODE_PATH": str(modules), **(env or {})})
     if node is None:
         return ClientSpec(spec.name, command, unavailable="node is not on PATH (install Node.js 18+)")
-    if not (modules / JS_PACKAGE).is_dir():
+    if not (modules / package).is_dir():
         return ClientSpec(
             spec.name,
             command,
             env=spec.env,
-            unavailable=f"{JS_PACKAGE} is not installed in {modules}: run `npm ci` in the repository "
+            unavailable=f"{package} is not installed in {modules}: run `npm ci` in the repository "
             "(or set CONNECT_CONTRACT_NODE_MODULES)",
         )
     return spec
+
+
+def botocore_model_file() -> Path:
+    """botocore's ``connect`` model as a JSON file a non-Python client can load.
+
+    Kept in the user's cache directory (like the Hypothesis store), named by a hash of its content: a
+    botocore upgrade writes a new file, and concurrent runs never see a half-written one (atomic replace)."""
+    text = json.dumps(load_service_model(), separators=(",", ":"), sort_keys=True)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "connect-contract" / "models"
+    path = cache / f"connect-service-2-{digest}.json"
+    if not path.is_file():
+        write_atomic(path, text)
+    return path
+
+
+def _js_v2() -> ClientSpec:
+    # The v2 SDK's own Connect model predates the operation: the adapter builds its client from botocore's.
+    env = {API_MODEL_VARIABLE: str(botocore_model_file()), "AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE": "1"}
+    return _node_client("js-v2", JS_V2_ADAPTER, JS_V2_PACKAGE, env)
 
 
 def builtin_client(name: str) -> ClientSpec:
@@ -73,7 +103,9 @@ def builtin_client(name: str) -> ClientSpec:
             return ClientSpec(spec.name, spec.command, unavailable="the aws command was not found (pip install awscli)")
         return spec
     if name == "js":
-        return _js()
+        return _node_client("js", JS_ADAPTER, JS_PACKAGE)
+    if name == "js-v2":
+        return _js_v2()
     raise ValueError(f"unknown built-in client {name!r} (choose from {', '.join(BUILTIN)})")
 
 
