@@ -54,6 +54,8 @@ class SchemaBuilder:
         meta = shape.metadata
         kind = shape.type_name
         if kind == "structure":
+            if shape.serialization.get("eventstream"):  # binary event frames; their events are not JSON
+                return {"$comment": "AWS event stream", "contentMediaType": "application/vnd.amazon.eventstream"}
             if shape.is_document_type:
                 return {"$comment": "Smithy document: any JSON value"}
             return {"$ref": self.ref_root + self._structure(shape, closed=closed)}

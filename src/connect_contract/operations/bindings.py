@@ -52,6 +52,8 @@ _LABEL = re.compile(r"\{([^}]+?)(\+?)\}")
 # else is carried as JSON.
 _PAYLOAD_MEDIA_TYPES = {"blob": "application/octet-stream", "string": "text/plain"}
 JSON_MEDIA_TYPE = "application/json"
+# An event-stream payload is a sequence of binary event frames, not JSON (the AWS event stream encoding).
+EVENT_STREAM_MEDIA_TYPE = "application/vnd.amazon.eventstream"
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,10 @@ class Binding:
     @property
     def sensitive(self) -> bool:
         return bool(self.shape.metadata.get("sensitive"))
+
+    @property
+    def event_stream(self) -> bool:
+        return bool(self.shape.serialization.get("eventstream"))
 
 
 def _bindings(shape: botocore.model.StructureShape | None, greedy_labels: frozenset[str]) -> tuple[Binding, ...]:
@@ -281,5 +287,7 @@ class ServiceOperation:
 
 def _media_type(payload: Binding | None, body: tuple[Binding, ...]) -> str | None:
     if payload is not None:
+        if payload.event_stream:
+            return EVENT_STREAM_MEDIA_TYPE
         return _PAYLOAD_MEDIA_TYPES.get(payload.type_name, JSON_MEDIA_TYPE)
     return JSON_MEDIA_TYPE if body else None
