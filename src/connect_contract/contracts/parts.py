@@ -6,7 +6,8 @@ JSON-like instance: labels percent-decoded (a greedy label keeps its ``/``), que
 (``%20`` is a space, ``+`` is a plus: restJson1 never form-encodes), header names lower-cased, and
 text turned into the typed value the model says it carries (integers, booleans, finite floats,
 comma-separated header lists).  Text that does not parse stays text, so the schema rejects it with
-a readable reason instead of this module guessing.
+a readable reason instead of this module guessing.  :func:`response_parts` does the same for a
+success response.  Messages never quote a ``sensitive`` member's value, at any depth.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from urllib.parse import unquote
 import botocore.model
 from jsonschema import Draft202012Validator
 
-from connect_contract.contracts.schemas import SENSITIVE_KEYWORD, operation_schemas, timestamp_format
-from connect_contract.operations import ServiceOperation, load_service_operation
+from connect_contract.contracts.schemas import operation_schemas, timestamp_format
+from connect_contract.operations import Binding, ServiceOperation, load_service_operation
 
 _INTEGER = re.compile(r"^-?[0-9]+$")
 
@@ -35,6 +36,15 @@ class RequestParts:
     query: dict[str, Any]
     headers: dict[str, Any]
     body: Any  # parsed JSON, raw bytes (blob payload), text (string payload), or None when empty
+    body_error: str | None = None  # why the body could not be read as its media type
+
+
+@dataclass(frozen=True)
+class ResponseParts:
+    status: int
+    headers: dict[str, Any]
+    body: Any
+    body_error: str | None = None
 
 
 def _path_pattern(op: ServiceOperation) -> re.Pattern[str]:
@@ -126,30 +136,52 @@ def request_parts(op: ServiceOperation, target: str, headers: Mapping[str, str],
         else:
             query[key] = values[0] if len(values) == 1 else values
 
-    lowered = {name.lower(): value for name, value in headers.items()}
-    header_values: dict[str, Any] = dict(lowered)
-    for binding in op.headers:
+    body_value, body_error = _body(op.payload, op.body, body)
+    return RequestParts(path, query, _headers(op.headers, headers), body_value, body_error)
+
+
+def response_parts(op: ServiceOperation, status: int, headers: Mapping[str, str], body: bytes) -> ResponseParts:
+    """Split a success response into the instances the output schemas judge.
+
+    An empty body stands for ``{}`` when the output has JSON members: both botocore and the JS SDK
+    read 200/204 without a body as an empty result (RestJsonEmptyInputAndEmptyOutputJsonObjectOutput),
+    so only required members can make it wrong.
+    """
+    body_value, body_error = _body(op.output_payload, op.output_body, body)
+    if body_value is None and op.output_payload is None and op.output_body:
+        body_value = {}
+    return ResponseParts(status, _headers(op.output_headers, headers), body_value, body_error)
+
+
+def _headers(bindings: tuple[Binding, ...], headers: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {name.lower(): value for name, value in headers.items()}
+    for binding in bindings:
         name = binding.wire_name.lower()
-        if name not in lowered:
+        if name not in values:
             continue
         if binding.type_name == "list":
-            items = split_header_list(lowered[name])
-            header_values[name] = [decode_text(binding.shape.member, item, "header") for item in items]
+            items = split_header_list(values[name])
+            values[name] = [decode_text(binding.shape.member, item, "header") for item in items]
         else:
-            header_values[name] = decode_text(binding.shape, lowered[name], "header")
+            values[name] = decode_text(binding.shape, values[name], "header")
+    return values
 
-    return RequestParts(path=path, query=query, headers=header_values, body=_body(op, body))
 
-
-def _body(op: ServiceOperation, body: bytes) -> Any:
-    payload = op.payload
-    if payload is not None and payload.type_name == "blob":
-        return body
+def _body(payload: Binding | None, members: tuple[Binding, ...], body: bytes) -> tuple[Any, str | None]:
+    if payload is not None and (payload.type_name == "blob" or payload.event_stream):
+        return body, None
     if not body:
-        return None
-    if payload is not None and payload.type_name == "string":
-        return body.decode("utf-8")
-    return json.loads(body)
+        return None, None
+    try:
+        if payload is not None and payload.type_name == "string":
+            return body.decode("utf-8"), None
+        if payload is None and not members:
+            return None, None  # no body is modeled: whatever came is not judged here
+        return json.loads(body), None
+    except UnicodeDecodeError as error:
+        return None, f"not UTF-8 text (byte {error.start})"
+    except json.JSONDecodeError as error:  # the message names a position, never the content
+        return None, f"not JSON ({error.msg} at line {error.lineno} column {error.colno})"
 
 
 @cache
@@ -163,17 +195,100 @@ def validator(op: ServiceOperation, path: str) -> Draft202012Validator:
     return _validators(op.service_name, op.name)[path]
 
 
-def request_errors(op: ServiceOperation, parts: RequestParts) -> list[str]:
-    """Every way ``parts`` break the request contracts, one readable line each (empty: conforming)."""
+# Validators whose messages name keys, never values.
+_NAMES_ONLY = frozenset({"required", "additionalProperties", "unevaluatedProperties", "dependentRequired"})
+
+
+def _sensitive_paths(
+    shape: botocore.model.Shape, value: Any, path: tuple[str | int, ...]
+) -> list[tuple[str | int, ...]]:
+    """Where in ``value`` the model's ``sensitive`` values are (any depth)."""
+    if shape.metadata.get("sensitive"):
+        return [path]
+    found: list[tuple[str | int, ...]] = []
+    if shape.type_name == "structure" and isinstance(value, dict):
+        for name, member in shape.members.items():
+            key = member.serialization.get("name", name)
+            if key in value:
+                found += _sensitive_paths(member, value[key], (*path, key))
+    elif shape.type_name == "list" and isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _sensitive_paths(shape.member, item, (*path, index))
+    elif shape.type_name == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            found += _sensitive_paths(shape.value, item, (*path, key))
+    return found
+
+
+def _top_level_sensitive(
+    bindings: tuple[Binding, ...], instance: Any, lower: bool = False
+) -> list[tuple[str | int, ...]]:
+    if not isinstance(instance, dict):
+        return []
+    found: list[tuple[str | int, ...]] = []
+    for binding in bindings:
+        key = binding.wire_name.lower() if lower else binding.wire_name
+        if key in instance:
+            found += _sensitive_paths(binding.shape, instance[key], (key,))
+    return found
+
+
+def _body_sensitive(payload: Binding | None, members: tuple[Binding, ...], body: Any) -> list[tuple[str | int, ...]]:
+    if payload is not None:
+        return _sensitive_paths(payload.shape, body, ())
+    return _top_level_sensitive(members, body)
+
+
+def _judge(
+    checks: list[tuple[str, Draft202012Validator, Any, list[tuple[str | int, ...]]]],
+) -> list[str]:
     problems = []
-    instances = {"path": parts.path, "query": parts.query, "headers": parts.headers}
-    if op.has_request_body:
-        instances["body"] = parts.body
-    for location, instance in instances.items():
-        for error in validator(op, f"request/{location}.schema.json").iter_errors(instance):
-            where = "/".join(str(p) for p in error.absolute_path)
-            # A sensitive member's value never reaches a message (jsonschema quotes the instance).
-            sensitive = isinstance(error.schema, dict) and error.schema.get(SENSITIVE_KEYWORD)
-            message = f"value of a sensitive member fails {error.validator!r}" if sensitive else error.message
+    for location, schema, instance, secret_paths in checks:
+        for error in schema.iter_errors(instance):
+            at = tuple(error.absolute_path)
+            where = "/".join(str(p) for p in at)
+            related = any(s[: len(at)] == at or at[: len(s)] == s for s in secret_paths)
+            # A sensitive value never reaches a message (jsonschema quotes the instance).
+            if related and error.validator not in _NAMES_ONLY:
+                message = f"a sensitive value fails {error.validator!r}"
+            else:
+                message = error.message
             problems.append(f"{location}{'/' + where if where else ''}: {message}")
     return sorted(problems)
+
+
+def request_errors(op: ServiceOperation, parts: RequestParts) -> list[str]:
+    """Every way ``parts`` break the request contracts, one readable line each (empty: conforming)."""
+    checks = [
+        ("path", validator(op, "request/path.schema.json"), parts.path, _top_level_sensitive(op.labels, parts.path)),
+        ("query", validator(op, "request/query.schema.json"), parts.query, _top_level_sensitive(op.query, parts.query)),
+        (
+            "headers",
+            validator(op, "request/headers.schema.json"),
+            parts.headers,
+            _top_level_sensitive(op.headers, parts.headers, lower=True),
+        ),
+    ]
+    if op.has_request_body and parts.body_error is None:
+        body_secrets = _body_sensitive(op.payload, op.body, parts.body)
+        checks.append(("body", validator(op, "request/body.schema.json"), parts.body, body_secrets))
+    problems = _judge(checks)
+    return sorted(problems + ([f"body: {parts.body_error}"] if parts.body_error else []))
+
+
+def response_errors(op: ServiceOperation, parts: ResponseParts) -> list[str]:
+    """Every way a success response breaks the output contracts (status, headers, body)."""
+    checks = [
+        ("status", validator(op, "response/status.schema.json"), parts.status, []),
+        (
+            "headers",
+            validator(op, "response/headers.schema.json"),
+            parts.headers,
+            _top_level_sensitive(op.output_headers, parts.headers, lower=True),
+        ),
+    ]
+    if "response/body.schema.json" in _validators(op.service_name, op.name) and parts.body_error is None:
+        body_secrets = _body_sensitive(op.output_payload, op.output_body, parts.body)
+        checks.append(("body", validator(op, "response/body.schema.json"), parts.body, body_secrets))
+    problems = _judge(checks)
+    return sorted(problems + ([f"body: {parts.body_error}"] if parts.body_error else []))
