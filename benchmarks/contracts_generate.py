@@ -7,6 +7,7 @@ timed the same way in the same process.  Also prints the service document's gene
 with ``--validate``, the time to validate everything (openapi-spec-validator, the 2020-12 meta-schema).
 
     .venv/bin/python benchmarks/contracts_generate.py [--service connect] [--operation all] [--rounds 5] [--validate]
+    .venv/bin/python benchmarks/contracts_generate.py --every-service   # one pass over all rest-json services
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from openapi_spec_validator import validate
 from connect_contract.contracts.generate import render
 from connect_contract.contracts.openapi import openapi_document
 from connect_contract.contracts.schemas import operation_schemas
-from connect_contract.operations import ServiceOperation, mission_operation, resolve_operations
+from connect_contract.operations import (
+    OperationLookupError,
+    ServiceOperation,
+    available_services,
+    mission_operation,
+    resolve_operations,
+)
 
 
 def generate(op: ServiceOperation) -> dict[str, str]:
@@ -48,7 +55,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--top", type=int, default=10, help="how many of the slowest operations to list")
     parser.add_argument("--validate", action="store_true")
+    parser.add_argument("--every-service", action="store_true", help="generate every rest-json service once")
     args = parser.parse_args()
+    if args.every_service:
+        every_service()
+        return
 
     mission = mission_operation()
     operations = resolve_operations(args.service, args.operation)
@@ -83,6 +94,29 @@ def main() -> None:
                 else:
                     Draft202012Validator.check_schema(document)
         print(f"validating every document: {time.perf_counter() - start:.2f} s")
+
+
+def every_service() -> None:
+    """Every operation and service document of every rest-json service once (loading each model included)."""
+    baseline = median_seconds(lambda: generate(mission_operation()), 5)
+    services = operations = 0
+    start = time.perf_counter()
+    for service in available_services():
+        try:
+            selected = resolve_operations(service, "all")
+        except OperationLookupError:  # not rest-json
+            continue
+        services += 1
+        operations += len(selected)
+        for op in selected:
+            generate(op)
+        render(openapi_document(selected))
+    seconds = time.perf_counter() - start
+    print(f"{services} rest-json services, {operations} operations (and one document per service): {seconds:.1f} s")
+    print(
+        f"per operation: {seconds / operations * 1e3:.2f} ms = {seconds / operations / baseline:.2f}x the baseline "
+        f"({baseline * 1e3:.2f} ms, connect:UpdateParticipantAuthentication)"
+    )
 
 
 if __name__ == "__main__":

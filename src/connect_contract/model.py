@@ -11,6 +11,7 @@ cassettes move onto that object operation by operation.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -188,7 +189,8 @@ def build_operation(service_model: dict[str, Any], operation_name: str = OPERATI
 
 def load_service_model() -> dict[str, Any]:
     """The raw ``connect`` service-2 document from the installed botocore."""
-    return load_raw(SERVICE_NAME)
+    # A copy: botocore's loader caches the document it returns, and callers may edit theirs.
+    return copy.deepcopy(load_raw(SERVICE_NAME))
 
 
 @cache
