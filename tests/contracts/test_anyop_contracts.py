@@ -216,3 +216,27 @@ def test_cache_is_keyed_by_version_and_filled_once(tmp_path: Path) -> None:
     assert (directory / "openapi.json").stat().st_mtime_ns == stamp
     service = cached_service_openapi("mediastore-data", tmp_path)
     assert service.read_text() == service_text("mediastore-data")
+
+
+def test_mission_operation_per_location_contracts_agree_with_the_original_ones() -> None:
+    from connect_contract.contracts import documents
+
+    legacy = documents()
+    new = operation_schemas(load_service_operation("connect", "UpdateParticipantAuthentication"))
+    for key in ("properties", "required", "additionalProperties"):
+        assert new["request/body.schema.json"].get(key) == legacy["request.schema.json"].get(key)
+        assert new["response/body.schema.json"].get(key) == legacy["response.schema.json"].get(key)
+    assert new["request/path.schema.json"]["properties"] == new["request/query.schema.json"]["properties"] == {}
+    errors = sorted(p.removeprefix("errors/") for p in new if p.startswith("errors/"))
+    assert errors == sorted(p.removeprefix("errors/") for p in legacy if p.startswith("errors/"))
+    item = operation_item("connect", "UpdateParticipantAuthentication")
+    assert sorted(item["responses"]) == sorted(legacy["openapi.json"]["paths"][item["path"]]["post"]["responses"])
+    assert list(item["responses"]["200"]["content"]) == ["application/json"]
+
+
+def test_outputs_without_body_members_have_no_body_schema() -> None:
+    # DescribeObject answers in headers only; DeleteInstance has no output shape at all.
+    assert "response/body.schema.json" not in operation_schemas(
+        load_service_operation("mediastore-data", "DescribeObject")
+    )
+    assert "response/body.schema.json" not in operation_schemas(load_service_operation("connect", "DeleteInstance"))

@@ -147,8 +147,8 @@ def response_parts(op: ServiceOperation, status: int, headers: Mapping[str, str]
     read 200/204 without a body as an empty result (RestJsonEmptyInputAndEmptyOutputJsonObjectOutput),
     so only required members can make it wrong.
     """
-    body_value, body_error = _body(op.output_payload, op.output_body, body)
-    if body_value is None and op.output_payload is None and op.output_body:
+    body_value, body_error = _body(op.output_payload, op.output_body, body, json_expected=op.has_json_output_body)
+    if body_value is None and op.has_json_output_body:
         body_value = {}
     return ResponseParts(status, _headers(op.output_headers, headers), body_value, body_error)
 
@@ -167,7 +167,9 @@ def _headers(bindings: tuple[Binding, ...], headers: Mapping[str, str]) -> dict[
     return values
 
 
-def _body(payload: Binding | None, members: tuple[Binding, ...], body: bytes) -> tuple[Any, str | None]:
+def _body(
+    payload: Binding | None, members: tuple[Binding, ...], body: bytes, *, json_expected: bool = False
+) -> tuple[Any, str | None]:
     if payload is not None and (payload.type_name == "blob" or payload.event_stream):
         return body, None
     if not body:
@@ -175,7 +177,7 @@ def _body(payload: Binding | None, members: tuple[Binding, ...], body: bytes) ->
     try:
         if payload is not None and payload.type_name == "string":
             return body.decode("utf-8"), None
-        if payload is None and not members:
+        if payload is None and not members and not json_expected:
             return None, None  # no body is modeled: whatever came is not judged here
         return json.loads(body), None
     except UnicodeDecodeError as error:

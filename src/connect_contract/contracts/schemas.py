@@ -244,7 +244,7 @@ def response_body(op: ServiceOperation, builder: SchemaBuilder) -> Document | No
     payload = op.output_payload
     if payload is not None:
         return builder.member(payload.shape, location="payload", closed=False)
-    if op.output_body:
+    if op.has_json_output_body:
         return builder.object_of(op.output_body, closed=False, location="body")
     return None
 

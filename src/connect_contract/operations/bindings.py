@@ -275,7 +275,20 @@ class ServiceOperation:
         return found[0] if found else None
 
     @property
+    def has_json_output_body(self) -> bool:
+        """Whether a success answer carries a JSON object: body members, or an empty output structure.
+
+        An output structure without members (the mission operation's) is answered with ``{}``; one whose
+        members are all headers or the status has no body, and neither has an operation without output.
+        """
+        if self.output_payload is not None:
+            return False
+        return bool(self.output_body) or (self.model.output_shape is not None and not self.output)
+
+    @property
     def response_media_type(self) -> str | None:
+        if self.output_payload is None and self.has_json_output_body:
+            return JSON_MEDIA_TYPE
         return _media_type(self.output_payload, self.output_body)
 
     def error(self, name: str) -> ModeledError:
