@@ -18,7 +18,6 @@ from connect_contract.contracts.schemas import (
     Document,
     SchemaBuilder,
     error_body,
-    headers_schema,
     request_body,
     response_body,
 )
@@ -118,9 +117,9 @@ def operation_object(op: ServiceOperation, builder: SchemaBuilder) -> Document:
     if content:
         required = op.payload.required if op.payload is not None else True  # body members: always `{}` at least
         item["requestBody"] = {"required": required, "content": content}
-    if op.prefix_headers:
+    if op.prefix_headers:  # one header per map entry, named prefix + key: OpenAPI has no way to say it
         item["x-aws-prefix-headers"] = {
-            b.wire_name: headers_schema((), (b,), builder, closed=True)["patternProperties"] for b in op.prefix_headers
+            b.wire_name: builder.member(b.shape.value, location="header", closed=True) for b in op.prefix_headers
         }
     status, success = _success(op, builder)
     item["responses"] = {status: success, **_errors(op.errors, builder)}

@@ -47,6 +47,7 @@ class ResponseParts:
     body_error: str | None = None
 
 
+@cache
 def _path_pattern(op: ServiceOperation) -> re.Pattern[str]:
     pattern, position = "", 0
     for match in re.finditer(r"\{([^}]+?)(\+?)\}", op.path_template):

@@ -195,7 +195,8 @@ def _escape(text: str) -> str:
 
 def request_path(op: ServiceOperation, builder: SchemaBuilder) -> Document:
     schema = builder.object_of(op.labels, closed=True, location="label")
-    schema["required"] = sorted(b.wire_name for b in op.labels)  # a label is always present
+    if op.labels:
+        schema["required"] = sorted(b.wire_name for b in op.labels)  # a label is always present
     greedy = [b.wire_name for b in op.greedy_labels]
     if greedy:
         schema["x-aws-greedy-labels"] = greedy
@@ -271,7 +272,7 @@ def operation_schemas(op: ServiceOperation) -> dict[str, Document]:
         builder = SchemaBuilder()
         schema = make(builder)
         if schema is not None:
-            out[path] = standalone(schema, builder, f"{op.name} {what}", f"{what.capitalize()} of {origin}.")
+            out[path] = standalone(schema, builder, f"{op.name} {what}", f"{what[0].upper()}{what[1:]} of {origin}.")
 
     add("request/path.schema.json", lambda b: request_path(op, b), "request URI labels (percent-decoded)")
     add("request/query.schema.json", lambda b: request_query(op, b), "request query parameters (decoded)")

@@ -30,20 +30,6 @@ def operation_options(*, default_operation: str = DEFAULT_OPERATION, many: bool 
     """
 
     def decorate(command: F) -> F:
-        @click.option(
-            "--service",
-            default=DEFAULT_SERVICE,
-            show_default=True,
-            metavar="NAME",
-            help="botocore's service name (a rest-json service).",
-        )
-        @click.option(
-            "--operation",
-            default=default_operation,
-            show_default=True,
-            metavar="NAME|all|GLOB" if many else "NAME",
-            help="The model's operation name" + (", `all`, or a shell-style glob (`List*`)." if many else "."),
-        )
         @functools.wraps(command)
         def wrapper(*args: Any, service: str, operation: str, **kwargs: Any) -> Any:
             try:
@@ -54,6 +40,22 @@ def operation_options(*, default_operation: str = DEFAULT_OPERATION, many: bool 
                 raise click.UsageError(f"--operation {operation!r} selects {len(operations)} operations; name one")
             return command(*args, operations=operations, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        # wraps() shares the command's option list; the pair goes on a copy, never on the original.
+        wrapper.__click_params__ = list(getattr(command, "__click_params__", []))  # type: ignore[attr-defined]
+        with_operation = click.option(
+            "--operation",
+            default=default_operation,
+            show_default=True,
+            metavar="NAME|all|GLOB" if many else "NAME",
+            help="The model's operation name" + (", `all`, or a shell-style glob (`List*`)." if many else "."),
+        )(wrapper)
+        with_service = click.option(
+            "--service",
+            default=DEFAULT_SERVICE,
+            show_default=True,
+            metavar="NAME",
+            help="botocore's service name (a rest-json service).",
+        )(with_operation)
+        return with_service  # type: ignore[return-value]
 
     return decorate
