@@ -18,7 +18,13 @@ import pytest
 from botocore.awsrequest import create_request_object, prepare_request_dict
 from botocore.serialize import create_serializer
 
-from connect_contract.contracts.parts import RequestParts, request_errors, request_parts, split_header_list
+from connect_contract.contracts.parts import (
+    HTTP_DATE_ITEM,
+    RequestParts,
+    request_errors,
+    request_parts,
+    split_header_list,
+)
 from connect_contract.operations import ServiceOperation, load_service_operation
 
 ENDPOINT = "http://127.0.0.1:9"
@@ -128,6 +134,11 @@ def test_parts_are_decoded_as_the_model_types_them() -> None:
 def test_header_lists_split_outside_quotes() -> None:
     assert split_header_list('a,"b,c","\\"d\\"",e f') == ["a", "b,c", '"d"', "e f"]
     assert split_header_list("a, b, c") == ["a", "b", "c"]
+
+
+def test_http_date_header_lists_keep_their_commas() -> None:
+    dates = "Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 00:00:00 GMT"
+    assert HTTP_DATE_ITEM.findall(dates) == ["Mon, 16 Dec 2019 23:48:18 GMT", "Tue, 17 Dec 2019 00:00:00 GMT"]
 
 
 Mutation = Callable[[RequestParts], None]

@@ -28,6 +28,7 @@ from connect_contract.contracts.schemas import operation_schemas, timestamp_form
 from connect_contract.operations import Binding, ServiceOperation, load_service_operation
 
 _INTEGER = re.compile(r"^-?[0-9]+$")
+HTTP_DATE_ITEM = re.compile(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,8 @@ def request_parts(op: ServiceOperation, target: str, headers: Mapping[str, str],
     raw_path, _, raw_query = target.partition("?")
     match = _path_pattern(op).match(raw_path)
     if match is None:
-        raise ValueError(f"{raw_path!r} does not match {op.path_template!r}")
+        # The path itself is not quoted: a label may hold a sensitive value.
+        raise ValueError(f"the request path does not match {op.path_template!r}")
     # Labels appear in template order, not member order: pair them by name.
     names = re.findall(r"\{([^}+]+)\+?\}", op.path_template)
     by_name = {b.wire_name: b for b in op.labels}
@@ -161,8 +163,13 @@ def _headers(bindings: tuple[Binding, ...], headers: Mapping[str, str]) -> dict[
         if name not in values:
             continue
         if binding.type_name == "list":
-            items = split_header_list(values[name])
-            values[name] = [decode_text(binding.shape.member, item, "header") for item in items]
+            item_shape = binding.shape.member
+            if item_shape.type_name == "timestamp" and timestamp_format(item_shape, "header") == "rfc822":
+                # IMF-fixdates hold a comma and are never quoted in a list (Smithy httpHeader list rules).
+                items = HTTP_DATE_ITEM.findall(values[name]) or [values[name]]
+            else:
+                items = split_header_list(values[name])
+            values[name] = [decode_text(item_shape, item, "header") for item in items]
         else:
             values[name] = decode_text(binding.shape, values[name], "header")
     return values
