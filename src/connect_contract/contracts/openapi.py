@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+# The header names live with the original generator until protocol.py (merged separately) takes them.
+from connect_contract.contracts.generate import ERROR_TYPE_HEADER, REQUEST_ID_HEADER
 from connect_contract.contracts.schemas import (
     Document,
     SchemaBuilder,
@@ -23,8 +25,6 @@ from connect_contract.contracts.schemas import (
 )
 from connect_contract.operations import Binding, ModeledError, ServiceOperation
 
-ERROR_TYPE_HEADER = "X-Amzn-Errortype"
-REQUEST_ID_HEADER = "x-amzn-RequestId"
 _GREEDY = re.compile(r"\{([^}]+)\+\}")
 
 
