@@ -1,22 +1,27 @@
-"""The one place that reads the AWS service model.
+"""The mission operation, ``UpdateParticipantAuthentication``, as small frozen dataclasses.
 
-Everything the project knows about ``UpdateParticipantAuthentication`` (members, constraints,
-the ``sensitive`` trait, the HTTP binding, the modeled errors and their statuses) comes from the
-model that ships inside botocore and is exposed here as small frozen dataclasses.  No other module
-types an operation fact by hand: they all call :func:`load_operation`.
+Everything the project knows about it (members, constraints, the ``sensitive`` trait, the HTTP
+binding, the modeled errors and their statuses) comes from the model that ships inside botocore.
+No other module types an operation fact by hand: they call :func:`load_operation`.
+
+Any other operation of any rest-json service is a :class:`connect_contract.operations.ServiceOperation`,
+built on botocore's own ``OperationModel``; both read the same loader, and the mock, checks and
+cassettes move onto that object operation by operation.
 """
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 import botocore
-import botocore.loaders
 
-SERVICE_NAME = "connect"
-OPERATION_NAME = "UpdateParticipantAuthentication"
+from connect_contract.operations import DEFAULT_OPERATION, DEFAULT_SERVICE, load_raw
+
+SERVICE_NAME = DEFAULT_SERVICE
+OPERATION_NAME = DEFAULT_OPERATION
 
 
 @dataclass(frozen=True)
@@ -184,8 +189,8 @@ def build_operation(service_model: dict[str, Any], operation_name: str = OPERATI
 
 def load_service_model() -> dict[str, Any]:
     """The raw ``connect`` service-2 document from the installed botocore."""
-    model: dict[str, Any] = botocore.loaders.Loader().load_service_model(SERVICE_NAME, "service-2")
-    return model
+    # A copy: botocore's loader caches the document it returns, and callers may edit theirs.
+    return copy.deepcopy(load_raw(SERVICE_NAME))
 
 
 @cache

@@ -1,4 +1,4 @@
-"""``connect-contract contracts generate|check``."""
+"""``connect-contract contracts generate|check|openapi``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,11 @@ from pathlib import Path
 import click
 
 from connect_contract.contracts.files import check_contracts, write_contracts
+from connect_contract.contracts.generate import render
+from connect_contract.contracts.ondemand import cached_operation, operation_files, service_openapi, write_files
 from connect_contract.model import load_operation
+from connect_contract.operations import ALL_OPERATIONS, ServiceOperation, mission_operation
+from connect_contract.operations.options import operation_options
 
 DIR_OPTION = click.option(
     "--dir",
@@ -16,7 +20,7 @@ DIR_OPTION = click.option(
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("contracts"),
     show_default=True,
-    help="The contracts directory.",
+    help="The contracts directory (the committed set).",
 )
 
 
@@ -27,13 +31,35 @@ def contracts() -> None:
 
 @contracts.command()
 @DIR_OPTION
-def generate(directory: Path) -> None:
-    """Write the JSON Schemas, the OpenAPI 3.1 fragment and the sensitive-member list."""
-    op = load_operation()
-    changed = write_contracts(directory, op)
-    for path in changed:
-        click.echo(f"wrote {directory / path}")
-    click.echo(f"{len(changed)} file(s) changed (botocore {op.botocore_version}).")
+@operation_options()
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the selected operations' contracts to OUT/<service>/<Operation>/ (default: the cache).",
+)
+def generate(directory: Path, operations: tuple[ServiceOperation, ...], out: Path | None) -> None:
+    """Write the committed contracts, or (with --service/--operation/--out) any operation's.
+
+    Without options it writes the committed set under --dir: the mission operation's JSON Schemas,
+    OpenAPI 3.1 fragment and sensitive-member list, and the per-location contracts of the committed
+    operations.  With a selection or --out, it writes each selected operation's per-location
+    schemas, error schemas and OpenAPI document to --out, or to the on-demand cache.
+    """
+    if out is None and operations == (mission_operation(),):
+        mission = load_operation()
+        changed = write_contracts(directory, mission)
+        for path in changed:
+            click.echo(f"wrote {directory / path}")
+        click.echo(f"{len(changed)} file(s) changed (botocore {mission.botocore_version}).")
+        return
+    for op in operations:
+        if out is None:
+            click.echo(f"{op.service_name}:{op.name} {cached_operation(op)}")
+            continue
+        target = out / op.service_name / op.name
+        changed = write_files(target, operation_files(op))
+        click.echo(f"{op.service_name}:{op.name} {target} ({len(changed)} file(s) changed)")
 
 
 @contracts.command()
@@ -55,3 +81,21 @@ def check(directory: Path) -> None:
         err=True,
     )
     sys.exit(1)
+
+
+@contracts.command()
+@operation_options(default_operation=ALL_OPERATIONS)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the document to this file instead of stdout.",
+)
+def openapi(operations: tuple[ServiceOperation, ...], out: Path | None) -> None:
+    """Print the OpenAPI 3.1 document of a service (every operation), or of the selected operations."""
+    text = render(service_openapi(operations[0].service_name, operations))
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        write_files(out.parent, {out.name: text})
+        click.echo(f"wrote {out} ({len(operations)} operation(s))", err=True)
