@@ -18,13 +18,14 @@ from connect_contract.mock.fixtures import mock_reset, mock_url  # noqa: F401  (
 from connect_contract.server.fixtures import server_conformance, server_endpoint  # noqa: F401  (server conformance)
 
 _pytest_compat.install()
+ENDPOINT_VARIABLE = "CONNECT_CONTRACT_ENDPOINT"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     server = parser.getgroup("connect-contract server", "connect-contract: server conformance")
     server.addoption(
         "--endpoint",
-        default=os.environ.get("CONNECT_CONTRACT_ENDPOINT"),
+        default=os.environ.get(ENDPOINT_VARIABLE),
         help="Base URL of the implementation under test (default: start the built-in mock).",
     )
     server.addoption("--sigv4", action="store_true", help="Sign every request (standard AWS credential chain).")
@@ -48,6 +49,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="Fail on recommended checks too (the CLI's --strict).",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A malformed ``--endpoint`` or ``--rate-limit`` is one usage error before anything is collected,
+    not one traceback per test."""
+    from connect_contract.endpoints import validate_endpoint
+    from connect_contract.ratelimit import OFF, RateLimit
+
+    endpoint = config.getoption("--endpoint", default=None)
+    rate_limit = config.getoption("--rate-limit", default=None)
+    try:
+        if endpoint:
+            validate_endpoint(endpoint)
+        if rate_limit and rate_limit.strip().lower() not in OFF:
+            RateLimit.parse(rate_limit)
+    except ValueError as exc:
+        source = (
+            " (from CONNECT_CONTRACT_ENDPOINT)" if endpoint and endpoint == os.environ.get(ENDPOINT_VARIABLE) else ""
+        )
+        raise pytest.UsageError(f"connect-contract: {exc}{source}") from None
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

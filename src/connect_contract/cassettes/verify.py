@@ -33,6 +33,7 @@ class Comparison:
     got_status: int | None = None
     got_type: str | None = None
     problems: list[str] = field(default_factory=list)
+    unreachable: bool = False  # no HTTP answer because the provider could not be connected to
 
     @property
     def ok(self) -> bool:
@@ -92,6 +93,16 @@ def _send(session: requests.Session, provider: Provider, interaction: Interactio
     )
 
 
+def connection_failure(exc: BaseException) -> str:
+    """``connection refused`` (nothing listens there) or the name of the connection error."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError) or "Connection refused" in str(seen):
+            return "connection refused"
+        seen = seen.__cause__ or seen.__context__
+    return type(exc).__name__
+
+
 def verify_all(items: Sequence[Interaction], provider: Provider) -> list[Comparison]:
     """Compare every interaction.  Bounded time against a bad provider: an unreachable one, or one
     that leaves two requests in a row unanswered, fails the rest without sending them."""
@@ -101,7 +112,9 @@ def verify_all(items: Sequence[Interaction], provider: Provider) -> list[Compari
         for item in items:
             recorded_type = error_type(item) if item.status != 200 else None
             if given_up:
-                results.append(Comparison(item, item.status, recorded_type, problems=[given_up]))
+                skipped = Comparison(item, item.status, recorded_type, problems=[given_up])
+                skipped.unreachable = bool(results) and results[-1].unreachable
+                results.append(skipped)
                 continue
             if provider.rate_limit is not None:
                 provider.rate_limit.wait()
@@ -109,8 +122,8 @@ def verify_all(items: Sequence[Interaction], provider: Provider) -> list[Compari
                 answer = _send(session, provider, item)
                 timeouts = 0
             except requests.ConnectionError as exc:
-                given_up = f"no answer: endpoint unreachable ({type(exc).__name__})"
-                results.append(Comparison(item, item.status, recorded_type, problems=[given_up]))
+                given_up = f"no answer: provider unreachable ({connection_failure(exc)})"
+                results.append(Comparison(item, item.status, recorded_type, problems=[given_up], unreachable=True))
                 continue
             except requests.Timeout:
                 timeouts += 1
