@@ -103,15 +103,26 @@ def test_a_malformed_endpoint_through_the_real_entry_point_has_no_traceback() ->
     assert result.stdout == ""  # not one table row per scenario
 
 
-def test_the_pytest_front_door_reports_a_malformed_endpoint_once_as_a_usage_error(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    command = [sys.executable, "-m", "pytest", str(ROOT / "tests/conformance"), "-k", "test_server", "-p"]
-    command += ["no:cacheprovider", "--endpoint", "http://127.0.0.1:99999"]
+FRONT_DOOR_MISTAKES = {
+    "endpoint": (["--endpoint", "http://127.0.0.1:99999"], {}, "not a number from 1 to 65535"),
+    "rate-limit": (["--rate-limit", "0/s"], {}, "allows no request at all"),
+    "timeout": ([], {"CONNECT_CONTRACT_TIMEOUT": "soon"}, "CONNECT_CONTRACT_TIMEOUT must be a number"),
+    "sigv4": (["--sigv4"], {"AWS_EC2_METADATA_DISABLED": "true"}, "no AWS credentials found"),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(FRONT_DOOR_MISTAKES))
+def test_the_pytest_front_door_reports_a_mistake_once_as_a_usage_error(mistake: str, tmp_path: Path) -> None:
+    args, extra_env, needle = FRONT_DOOR_MISTAKES[mistake]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(PYTHONWARNINGS="ignore", AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, **extra_env)
+    command = [sys.executable, "-m", "pytest", str(ROOT / "tests/conformance"), "-k", "test_server"]
+    command += ["-p", "no:cacheprovider", *args]
     result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path, check=False)
     assert result.returncode == pytest.ExitCode.USAGE_ERROR, result.stdout[-2000:]
     output = result.stdout + result.stderr
-    assert output.count("99999") == 1, output
-    assert "not a number from 1 to 65535" in output and "Traceback" not in output
+    assert output.count(needle) == 1, output  # once, not once per test
+    assert "Traceback" not in output and "passed" not in output and "error" not in output.replace("ERROR:", "")
 
 
 @pytest.mark.parametrize(

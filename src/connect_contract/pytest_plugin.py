@@ -52,23 +52,54 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """A malformed ``--endpoint`` or ``--rate-limit`` is one usage error before anything is collected,
-    not one traceback per test."""
-    from connect_contract.endpoints import validate_endpoint
-    from connect_contract.ratelimit import OFF, RateLimit
-
+    """A malformed ``--endpoint``, ``--rate-limit`` or timeout, or ``--sigv4`` without credentials, is
+    one usage error before anything is collected -- not one error or traceback per test."""
     endpoint = config.getoption("--endpoint", default=None)
-    rate_limit = config.getoption("--rate-limit", default=None)
+    problem = _endpoint_problem(endpoint) or _settings_problem(config, endpoint)
+    if problem:
+        raise pytest.UsageError(f"connect-contract: {problem}")
+
+
+def _endpoint_problem(endpoint: str | None) -> str | None:
+    from connect_contract.endpoints import validate_endpoint
+
+    if not endpoint:
+        return None
     try:
-        if endpoint:
-            validate_endpoint(endpoint)
-        if rate_limit and rate_limit.strip().lower() not in OFF:
-            RateLimit.parse(rate_limit)
+        validate_endpoint(endpoint)
     except ValueError as exc:
-        source = (
-            " (from CONNECT_CONTRACT_ENDPOINT)" if endpoint and endpoint == os.environ.get(ENDPOINT_VARIABLE) else ""
-        )
-        raise pytest.UsageError(f"connect-contract: {exc}{source}") from None
+        from_environment = endpoint == os.environ.get(ENDPOINT_VARIABLE)
+        return f"{exc} (from {ENDPOINT_VARIABLE})" if from_environment else str(exc)
+    return None
+
+
+def _settings_problem(config: pytest.Config, endpoint: str | None) -> str | None:
+    from connect_contract.ratelimit import OFF, RateLimit
+    from connect_contract.server.fixtures import TIMEOUT_VARIABLE
+    from connect_contract.sigv4 import chain_credentials
+
+    rate_limit = config.getoption("--rate-limit", default=None)
+    if rate_limit and rate_limit.strip().lower() not in OFF:
+        try:
+            RateLimit.parse(rate_limit)
+        except ValueError as exc:
+            return str(exc)
+    timeout = os.environ.get(TIMEOUT_VARIABLE)
+    if timeout and not _positive_number(timeout):
+        return f"{TIMEOUT_VARIABLE} must be a number of seconds above 0, not {timeout!r}"
+    if config.getoption("--sigv4", default=False):
+        try:
+            chain_credentials(endpoint)
+        except ValueError as exc:
+            return str(exc)
+    return None
+
+
+def _positive_number(text: str) -> bool:
+    try:
+        return float(text) > 0
+    except ValueError:
+        return False
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
