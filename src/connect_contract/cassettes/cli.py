@@ -97,6 +97,11 @@ def record(
     limit = parse_rate_limit(rate_limit, endpoint)
     target = Target(endpoint, region=region, credentials=credentials, kind=kind, timeout=timeout, rate_limit=limit)
     outcomes = record_scenarios(target, chosen, out, record_mode)
+    first = outcomes[0].detail if outcomes else ""
+    if first.startswith("endpoint unreachable") and all(o.detail == first for o in outcomes):
+        where = first.replace("endpoint", f"endpoint at {endpoint}", 1)
+        click.echo(f"record: {where}: none of {len(outcomes)} scenarios recorded")
+        sys.exit(1)
     table = Table("scenario", "result", "detail", title=f"record -> {out}")
     for outcome in outcomes:
         detail = outcome.detail + "".join(f"\n{finding}" for finding in outcome.findings)

@@ -218,6 +218,16 @@ def record_scenario(target: Target, scenario: Scenario, out: Path, record_mode: 
     return Outcome(scenario.name, path, "written" if changed else "unchanged")
 
 
+def connection_failure(exc: BaseException) -> str:
+    """``connection refused`` (nothing listens there) or the name of the connection error."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError) or "Connection refused" in str(seen):
+            return "connection refused"
+        seen = seen.__cause__ or seen.__context__
+    return type(exc).__name__
+
+
 def record_scenarios(
     target: Target, scenarios: Sequence[Scenario], out: Path, record_mode: str = "once"
 ) -> list[Outcome]:
@@ -237,7 +247,7 @@ def record_scenarios(
             outcome = record_scenario(target, scenario, out, record_mode, kind)
             timeouts = 0
         except requests.ConnectionError as exc:
-            given_up = f"endpoint unreachable: {type(exc).__name__}"
+            given_up = f"endpoint unreachable ({connection_failure(exc)})"
             outcome = Outcome(scenario.name, path, "failed", given_up)
         except requests.Timeout:
             timeouts += 1

@@ -17,7 +17,7 @@ import requests
 from botocore.credentials import Credentials
 
 from connect_contract.cassettes.lint import decode_json, error_type, resolve_error_type, schema_problems
-from connect_contract.cassettes.record import GIVE_UP_AFTER_TIMEOUTS
+from connect_contract.cassettes.record import GIVE_UP_AFTER_TIMEOUTS, connection_failure
 from connect_contract.cassettes.store import Interaction
 from connect_contract.contracts import ERROR_TYPE_HEADER, error_validator, response_validator
 from connect_contract.model import load_operation
@@ -91,16 +91,6 @@ def _send(session: requests.Session, provider: Provider, interaction: Interactio
     return session.request(
         interaction.method, url, data=interaction.request_body, headers=headers, auth=auth, timeout=provider.timeout
     )
-
-
-def connection_failure(exc: BaseException) -> str:
-    """``connection refused`` (nothing listens there) or the name of the connection error."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, ConnectionRefusedError) or "Connection refused" in str(seen):
-            return "connection refused"
-        seen = seen.__cause__ or seen.__context__
-    return type(exc).__name__
 
 
 def verify_all(items: Sequence[Interaction], provider: Provider) -> list[Comparison]:
