@@ -32,3 +32,11 @@ def test_default_policy_limits_everything_but_loopback() -> None:
         assert str(default_rate_limit(remote)) == "2/s"
     assert parse_rate_limit("none", "https://connect.eu-west-2.amazonaws.com") is None
     assert str(parse_rate_limit("100/m", "http://127.0.0.1")) == "100/m"
+
+
+@pytest.mark.parametrize("zero", ["0/s", "0/m"])
+def test_a_zero_rate_says_what_is_wrong_not_that_the_format_is(zero: str) -> None:
+    result = CliRunner().invoke(main, ["check", "--endpoint", "http://127.0.0.1:9", "--rate-limit", zero])
+    assert result.exit_code == 2
+    assert "must look like" not in result.output  # 0/s does look like 2/s
+    assert f"rate limit '{zero}' allows no request at all: give at least 1 (or 'none' for no limit)" in result.output

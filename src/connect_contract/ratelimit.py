@@ -29,8 +29,10 @@ class RateLimit:
     def parse(cls, text: str) -> RateLimit:
         """``"2/s"``, ``"100/m"``, ``"5000/h"``; raises ``ValueError`` with a readable message."""
         count, _, unit = text.strip().partition("/")
-        if not count.isdigit() or int(count) < 1 or unit not in _UNITS:
+        if not count.isdigit() or unit not in _UNITS:
             raise ValueError(f"rate limit must look like 2/s, 100/m or 5000/h, not {text!r}")
+        if int(count) < 1:  # the format is right; zero requests per period would never send anything
+            raise ValueError(f"rate limit {text!r} allows no request at all: give at least 1 (or 'none' for no limit)")
         return cls(int(count), _UNITS[unit])
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -194,10 +195,11 @@ def sign(
 class SigV4RequestsAuth(requests.auth.AuthBase):
     """Signs a final ``requests`` prepared request (what schemathesis and the recorder send)."""
 
-    def __init__(self, credentials: Credentials, *, region: str, service: str) -> None:
+    def __init__(self, credentials: Credentials, *, region: str, service: str, source: str = "") -> None:
         self.credentials = credentials
         self.region = region
         self.service = service
+        self.source = source  # which credential provider gave them, for the run's header line
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         body = request.body or b""
@@ -219,3 +221,48 @@ class SigV4RequestsAuth(requests.auth.AuthBase):
 
 def host_of(url: str) -> str:
     return urlsplit(url).netloc
+
+
+# botocore's names (``CredentialProvider.METHOD``) of the two providers that reach beyond the machine:
+# the EC2 instance metadata service (169.254.169.254) and the ECS/EKS container credentials endpoint.
+REMOTE_PROVIDERS = ("iam-role", "container-role")
+
+
+@dataclass(frozen=True)
+class ChainCredentials:
+    """Credentials from the standard AWS chain, and which provider gave them (never the secret)."""
+
+    credentials: Credentials
+    source: str  # botocore's Credentials.method: env, shared-credentials-file, sso, ...
+
+
+def metadata_allowed(endpoint: str | None) -> bool:
+    """Whether the chain may ask the instance metadata / container services.
+
+    Not for a loopback endpoint or the built-in mock (``None``): whoever signs requests to a local
+    double has local credentials, and a laptop or a test run must not wait on 169.254.169.254.  Not
+    when ``AWS_EC2_METADATA_DISABLED=true`` either (botocore's own switch, which the tests set).
+    """
+    from connect_contract.ratelimit import is_loopback
+
+    if endpoint is None or is_loopback(endpoint):
+        return False
+    return os.environ.get("AWS_EC2_METADATA_DISABLED", "").strip().lower() != "true"
+
+
+def chain_credentials(endpoint: str | None) -> ChainCredentials:
+    """The standard AWS credential chain, frozen; ``ValueError`` (one line) when it finds nothing."""
+    import botocore.session
+
+    session = botocore.session.get_session()
+    resolver = session.get_component("credential_provider")
+    local_only = not metadata_allowed(endpoint)
+    if local_only:
+        for name in REMOTE_PROVIDERS:
+            resolver.remove(name)
+    found = resolver.load_credentials()
+    if found is None:
+        where = "environment, shared files, SSO, process" + ("" if local_only else ", container, instance metadata")
+        raise ValueError(f"--sigv4: no AWS credentials found in the standard chain ({where})")
+    frozen = found.get_frozen_credentials()
+    return ChainCredentials(Credentials(frozen.access_key, frozen.secret_key, frozen.token), str(found.method))

@@ -58,12 +58,15 @@ def test_every_scenario_is_recorded_signed_redacted_and_lint_clean(recorded: Pat
 
 
 def test_signing_is_really_checked_by_the_mock(sigv4_mock: str, tmp_path: Path) -> None:
-    """With a wrong secret the mock rejects the signature: the cassette shows it, and lint flags it."""
+    """With a wrong secret the mock rejects the signature; the recorder judges that answer as lint
+    would (a 403 SigV4 error is not one of the operation's modeled errors) and writes nothing."""
     wrong = Credentials(ACCESS_KEY, "not-the-secret")
     (outcome,) = record_scenarios(Target(sigv4_mock, credentials=wrong), SCENARIOS[:1], tmp_path)
-    recorded = load_yaml(outcome.path.read_text())["interactions"][0]["response"]
-    assert recorded["status"]["code"] == 403
-    assert {p.check for p in lint_paths([tmp_path]).problems} == {"unknown-error-type"}
+    assert outcome.status == "rejected"
+    assert outcome.findings == [
+        "[unknown-error-type] error type InvalidSignatureException is not modeled for this operation"
+    ]
+    assert not outcome.path.exists() and list(tmp_path.iterdir()) == []
 
 
 def test_re_recording_is_byte_for_byte_deterministic(sigv4_mock: str, recorded: Path, tmp_path: Path) -> None:

@@ -45,8 +45,12 @@ def test_cli_verify_signs_with_the_standard_chain_against_the_sigv4_mock(sigv4_m
     result = _cli("--endpoint", sigv4_mock, "--sigv4", env=env)
     assert result.returncode == 0, result.stdout[-2000:]
     assert f"{len(ALL)} interactions, 0 mismatches" in result.stderr
+    assert "SigV4: signing with env credentials" in result.stderr  # which provider, never a value
     unsigned = _cli("--endpoint", sigv4_mock)  # the mock rejects every unsigned request: all differ
     assert unsigned.returncode == 1 and f"{len(ALL)} mismatches" in unsigned.stderr
+    assert "hint: the provider answers MissingAuthenticationTokenException: sign the requests with --sigv4" in (
+        unsigned.stderr
+    )
 
 
 def _is(target: Interaction) -> Any:
@@ -115,13 +119,25 @@ def test_a_provider_that_changes_one_answer_is_caught_with_a_clear_diff(
         result = _cli("--endpoint", url)
     assert result.returncode == 1
     assert f"MISMATCH {target.file}#0 (scenario {target.scenario})" in result.stdout
+    assert result.stdout.count(target.file.name) == 1, result.stdout  # each mismatch printed once
     assert "1 mismatches" in result.stderr
+    assert "hint:" not in result.stderr  # an answered request needs no --sigv4 hint
 
 
 def test_an_unreachable_provider_fails_fast_and_clearly() -> None:
     results = verify_all(ALL, Provider("http://127.0.0.1:9", timeout=5))
-    assert all(not r.ok for r in results)
-    assert "endpoint unreachable" in results[-1].problems[0]
+    assert all(not r.ok and r.unreachable for r in results)
+    assert results[0].problems == ["no answer: provider unreachable (connection refused)"]
+
+
+def test_the_cli_says_unreachable_once_when_the_connection_is_refused() -> None:
+    result = _cli("--endpoint", "http://127.0.0.1:9", "--timeout", "5")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"verify: provider unreachable at http://127.0.0.1:9 (connection refused): none of {len(ALL)} interactions"
+        " compared"
+    ]
+    assert result.stderr.strip() == f"verify: {len(ALL)} interactions, provider unreachable"
 
 
 @pytest.mark.parametrize(

@@ -85,11 +85,11 @@ def test_recommended_failures_fail_only_with_strict(clean_env: dict[str, str]) -
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["--endpoint", "not-a-url"], "--endpoint must be an http(s) URL"),
+        (["--endpoint", "not-a-url"], "must be an http(s) URL"),
         (["--rate-limit", "lots"], "rate limit must look like"),
         (["--sigv4"], "no AWS credentials"),
         (["--max-examples", "0"], "--max-examples"),
-        (["--report", "/definitely/not/here/r.md"], "does not exist"),
+        (["--report", f"{__file__}/r.md"], "is a file, not a directory"),  # missing directories are created
     ],
 )
 def test_usage_errors_exit_2_in_one_line(clean_env: dict[str, str], args: list[str], needle: str) -> None:

@@ -3,42 +3,40 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
 from botocore.credentials import Credentials
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from connect_contract.cassettes.lint import lint_paths
 from connect_contract.cassettes.record import RECORD_MODES, Target, record_scenarios
 from connect_contract.cassettes.scenarios import load_scenarios, select
 from connect_contract.cassettes.store import CassetteError, cassette_files, load_interactions
-from connect_contract.cassettes.verify import Provider, verify_all
+from connect_contract.cassettes.verify import Comparison, Provider, verify_all
+from connect_contract.endpoints import endpoint_callback
 from connect_contract.ratelimit import parse_rate_limit, rate_limit_option
+from connect_contract.sigv4 import MISSING as MISSING_SIGNATURE
+from connect_contract.sigv4 import chain_credentials
 
 KINDS = ("auto", "mock", "loopback", "aws", "other")
+OUTCOMES = ("written", "unchanged", "kept", "refused", "rejected", "failed")
+BAD_OUTCOMES = ("refused", "rejected", "failed")
 
 
-def _endpoint(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise click.UsageError(f"--endpoint must be an http(s) URL, not {value!r}")
-    return value
-
-
-def _credentials(sigv4: bool) -> Credentials | None:
-    """The standard AWS credential chain (environment, shared files, SSO, ...), only with --sigv4."""
+def _credentials(sigv4: bool, endpoint: str) -> Credentials | None:
+    """The standard AWS credential chain, only with --sigv4 (says which provider answered, never a value)."""
     if not sigv4:
         return None
-    import botocore.session
-
-    found = botocore.session.get_session().get_credentials()
-    if found is None:
-        raise click.UsageError("--sigv4: no AWS credentials found in the standard credential chain")
-    frozen = found.get_frozen_credentials()
-    return Credentials(frozen.access_key, frozen.secret_key, frozen.token)
+    try:
+        found = chain_credentials(endpoint)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"SigV4: signing with {found.source} credentials from the standard AWS chain", err=True)
+    return found.credentials
 
 
 def _stdout() -> Console:
@@ -49,7 +47,11 @@ def _stdout() -> Console:
 
 
 @click.command()
-@click.option("--endpoint", help="Base URL of the implementation to record from (required unless --list).")
+@click.option(
+    "--endpoint",
+    callback=endpoint_callback,
+    help="Base URL of the implementation to record from (required unless --list).",
+)
 @click.option("--sigv4", is_flag=True, help="Sign requests (credentials from the standard AWS chain).")
 @click.option("--region", default="us-east-1", show_default=True, help="Signing region (also in provenance).")
 @click.option("--record-mode", type=click.Choice(RECORD_MODES), default="once", show_default=True)
@@ -86,24 +88,34 @@ def record(
         return
     if not endpoint:
         raise click.UsageError("--endpoint is required")
-    _endpoint(endpoint)
     try:
         chosen = select(load_scenarios(), [n.strip() for n in names.split(",") if n.strip()])
     except KeyError as exc:
         raise click.UsageError(f"--scenarios: unknown scenario(s) {exc.args[0]}") from None
     kind = endpoint_kind if endpoint_kind != "auto" else None
-    credentials = _credentials(sigv4)
+    credentials = _credentials(sigv4, endpoint)
     limit = parse_rate_limit(rate_limit, endpoint)
     target = Target(endpoint, region=region, credentials=credentials, kind=kind, timeout=timeout, rate_limit=limit)
     outcomes = record_scenarios(target, chosen, out, record_mode)
+    first = outcomes[0].detail if outcomes else ""
+    if first.startswith("endpoint unreachable") and all(o.detail == first for o in outcomes):
+        where = first.replace("endpoint", f"endpoint at {endpoint}", 1)
+        click.echo(f"record: {where}: none of {len(outcomes)} scenarios recorded")
+        sys.exit(1)
     table = Table("scenario", "result", "detail", title=f"record -> {out}")
     for outcome in outcomes:
         detail = outcome.detail + "".join(f"\n{finding}" for finding in outcome.findings)
-        table.add_row(outcome.scenario, outcome.status, detail)
+        table.add_row(outcome.scenario, outcome.status, escape(detail))  # "[check]" is not rich markup
     _stdout().print(table)
-    bad = [o for o in outcomes if o.status in ("refused", "failed")]
-    click.echo(f"record: {len(outcomes)} scenarios, {len(bad)} refused or failed", err=True)
-    sys.exit(1 if bad else 0)
+    counts = Counter(outcome.status for outcome in outcomes)
+    tally = ", ".join(f"{counts[status]} {status}" for status in OUTCOMES if counts[status])
+    click.echo(f"record: {len(outcomes)} scenarios: {tally}", err=True)
+    if counts["rejected"]:
+        click.echo(
+            f"record: {counts['rejected']} answers break the contract and were not written (see `lint` for the checks)",
+            err=True,
+        )
+    sys.exit(1 if any(counts[status] for status in BAD_OUTCOMES) else 0)
 
 
 @click.command()
@@ -117,14 +129,14 @@ def lint(paths: tuple[Path, ...]) -> None:
     if not paths and not targets[0].is_dir():
         raise click.UsageError("no PATHS given and no cassettes/ directory here")
     report = lint_paths(targets)
+    if report.files == 0:
+        raise click.UsageError(f"no cassettes (*.yaml, *.yml) found in {', '.join(map(str, targets))}")
     for problem in report.problems:
         click.echo(str(problem))
     click.echo(
         f"lint: {report.files} cassettes, {report.interactions} interactions, {len(report.problems)} problems",
         err=True,
     )
-    if report.files == 0:
-        raise click.UsageError("no cassettes (*.yaml) found")
     sys.exit(1 if report.problems else 0)
 
 
@@ -136,14 +148,13 @@ def lint(paths: tuple[Path, ...]) -> None:
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     help="Directory of recorded cassettes.",
 )
-@click.option("--endpoint", required=True, help="Base URL of the live implementation.")
+@click.option("--endpoint", required=True, callback=endpoint_callback, help="Base URL of the live implementation.")
 @click.option("--sigv4", is_flag=True, help="Sign requests (credentials from the standard AWS chain).")
 @click.option("--region", default="us-east-1", show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True, help="Seconds per request.")
 @rate_limit_option
 def verify(directory: Path, endpoint: str, sigv4: bool, region: str, timeout: float, rate_limit: str | None) -> None:
     """Replay each recorded request to a live provider: same status, same error type, valid body shape."""
-    _endpoint(endpoint)
     if not cassette_files([directory]):
         raise click.UsageError(f"--cassettes {directory}: no *.yaml cassettes found")
     try:
@@ -151,17 +162,25 @@ def verify(directory: Path, endpoint: str, sigv4: bool, region: str, timeout: fl
     except CassetteError as exc:
         raise click.UsageError(f"--cassettes: {exc}") from None
     limit = parse_rate_limit(rate_limit, endpoint)
-    provider = Provider(endpoint, region=region, credentials=_credentials(sigv4), timeout=timeout, rate_limit=limit)
+    credentials = _credentials(sigv4, endpoint)
+    provider = Provider(endpoint, region=region, credentials=credentials, timeout=timeout, rate_limit=limit)
     results = verify_all(items, provider)
+    sys.exit(report_verify(results, endpoint, signed=credentials is not None))
+
+
+def report_verify(results: list[Comparison], endpoint: str, *, signed: bool) -> int:
+    """Each mismatch once (recorded vs got), one summary line, a hint where one helps; the exit code."""
     failed = [r for r in results if not r.ok]
+    if results and all(r.unreachable for r in results):
+        reason = results[0].problems[0].removeprefix("no answer: provider unreachable ")
+        click.echo(f"verify: provider unreachable at {endpoint} {reason}: none of {len(results)} interactions compared")
+        click.echo(f"verify: {len(results)} interactions, provider unreachable", err=True)
+        return 1
     for result in failed:
         click.echo("\n".join(["MISMATCH " + result.diff()[0], *result.diff()[1:]]))
-    if failed:
-        table = Table("cassette", "recorded", "got", title="mismatches")
-        for result in failed:
-            recorded = f"{result.recorded_status} {result.recorded_type or ''}".strip()
-            got = "-" if result.got_status is None else f"{result.got_status} {result.got_type or ''}".strip()
-            table.add_row(f"{result.interaction.file.name}#{result.interaction.index}", recorded, got)
-        _stdout().print(table)
-    click.echo(f"verify: {len(results)} interactions, {len(failed)} mismatches", err=True)
-    sys.exit(1 if failed else 0)
+    unreachable = sum(r.unreachable for r in results)
+    tail = f" ({unreachable} not compared: provider unreachable)" if unreachable else ""
+    click.echo(f"verify: {len(results)} interactions, {len(failed)} mismatches{tail}", err=True)
+    if not signed and any(r.got_type == MISSING_SIGNATURE for r in failed):
+        click.echo(f"hint: the provider answers {MISSING_SIGNATURE}: sign the requests with --sigv4", err=True)
+    return 1 if failed else 0

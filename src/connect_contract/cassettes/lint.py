@@ -1,7 +1,8 @@
 """``connect-contract lint``: every interaction of every cassette agrees with the model.
 
 Checks (each problem carries its check id, the file and the interaction index):
-- ``not-a-cassette``: the file is not a readable vcrpy cassette.
+- ``not-a-cassette``: the file is not a readable vcrpy cassette (broken YAML: with its line and column).
+- ``no-interactions``: the cassette records nothing, so it proves nothing.
 - ``wrong-operation``: the request is not the operation's method and path.
 - ``request-content-type`` / ``request-invalid``: a request not marked malformed must be JSON
   that validates against the request schema (messages name the member and the constraint, never a value).
@@ -139,18 +140,40 @@ def _response(interaction: Interaction) -> Iterator[tuple[str, str]]:
         yield "error-body-invalid", f"{name} body: {message}"
 
 
-def lint_file(path: Path) -> tuple[list[Problem], int]:
-    """Problems in one cassette, and how many interactions it has."""
+def _unreadable(path: Path, exc: CassetteError) -> Problem:
+    """``not-a-cassette``, with the line and column of a YAML syntax error (PyYAML counts from 0)."""
+    error = exc.__cause__
+    mark = getattr(error, "problem_mark", None)
+    if mark is None:
+        return Problem(path, None, "not-a-cassette", str(exc))
+    message = f"not valid YAML: line {mark.line + 1}, column {mark.column + 1}: {getattr(error, 'problem', None)}"
+    start = getattr(error, "context_mark", None)
+    if start is not None and getattr(error, "context", None):  # e.g. where the unclosed quote began
+        message += f" ({error.context} at line {start.line + 1}, column {start.column + 1})"  # type: ignore[union-attr]
+    return Problem(path, None, "not-a-cassette", message)
+
+
+def lint_data(path: Path, data: dict[str, Any]) -> tuple[list[Problem], int]:
+    """Problems in a loaded cassette (what ``lint`` reads, or what the recorder is about to write)."""
     try:
-        data = load_file(path)
         items = list(interactions(path, data))
     except CassetteError as exc:
         return [Problem(path, None, "not-a-cassette", str(exc))], 0
-    problems = [Problem(path, item.index, check, message) for item in items for check, message in _request(item)]
+    problems = [] if items else [Problem(path, None, "no-interactions", "the cassette has no interactions")]
+    problems += [Problem(path, item.index, check, message) for item in items for check, message in _request(item)]
     problems += [Problem(path, item.index, check, message) for item in items for check, message in _response(item)]
     problems += [Problem(path, f.index, "secret", f"{f.where}: {f.kind}") for f in scan_cassette(data)]
     problems.sort(key=lambda p: -1 if p.index is None else p.index)
     return problems, len(items)
+
+
+def lint_file(path: Path) -> tuple[list[Problem], int]:
+    """Problems in one cassette, and how many interactions it has."""
+    try:
+        data = load_file(path)
+    except CassetteError as exc:
+        return [_unreadable(path, exc)], 0
+    return lint_data(path, data)
 
 
 @dataclass(frozen=True)

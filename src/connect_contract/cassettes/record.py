@@ -21,8 +21,9 @@ import vcr
 from botocore.credentials import Credentials
 
 from connect_contract import __version__
+from connect_contract.cassettes.lint import Problem, lint_data
 from connect_contract.cassettes.match import contract_body
-from connect_contract.cassettes.persister import AtomicPersister
+from connect_contract.cassettes.persister import AtomicPersister, load_yaml
 from connect_contract.cassettes.redact import LOOPBACK_HOSTS, redact_request, redact_response
 from connect_contract.cassettes.scan import Finding
 from connect_contract.cassettes.scenarios import Scenario
@@ -42,6 +43,33 @@ class SecretRefused(RuntimeError):
         self.path = path
         self.findings = list(findings)
         super().__init__(f"{path}: refused, nothing written: " + "; ".join(str(f) for f in findings))
+
+
+class AnswerRejected(RuntimeError):
+    """The endpoint's answer is one ``lint`` would reject (not the protocol, not the model); nothing was written."""
+
+    def __init__(self, path: Path, problems: Sequence[Problem]) -> None:
+        self.path = path
+        self.problems = list(problems)
+        super().__init__(f"{path}: rejected, nothing written: " + "; ".join(str(p) for p in problems))
+
+
+class JudgingPersister(AtomicPersister):
+    """Judges what is about to be written with the cassette lint rules (:mod:`.lint`) first, so a
+    recording can never produce a cassette that ``lint`` rejects: an HTML 501 from an unrelated
+    server, an error without a modeled type, a body of the wrong shape.  Secrets stay the base
+    class's business (a refusal, reported as such)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rejected: list[Problem] = []
+
+    def save_cassette(self, cassette_path: Any, cassette_dict: dict[str, Any], serializer: Any) -> None:
+        data = load_yaml(self.render(cassette_dict, serializer))
+        problems, _ = lint_data(Path(cassette_path), data)
+        self.rejected = [problem for problem in problems if problem.check != "secret"]
+        if not self.rejected:
+            super().save_cassette(cassette_path, cassette_dict, serializer)
 
 
 def is_aws(endpoint: str) -> bool:
@@ -105,30 +133,36 @@ def recording(
     metadata: dict[str, Any],
     record_mode: str = "once",
     known_secrets: Iterable[str] = (),
+    judge: bool = True,
 ) -> Iterator[Any]:
     """Record whatever HTTP the block does (requests, urllib3, boto3) into ``path``, redacted.
 
     Create boto3 clients *inside* the block (vcrpy patches connection classes).  Raises
     :class:`SecretRefused` after the block when the cassette would contain a secret; an exception
     in the block leaves any existing cassette untouched.  ``once`` never replaces an existing file.
+    With ``judge`` (the default), raises :class:`AnswerRejected` instead of writing a cassette that
+    ``lint`` would reject.
     """
     if record_mode not in RECORD_MODES:
         raise ValueError(f"record mode must be one of {', '.join(RECORD_MODES)}")
     remove_stale_temporaries(path)
-    persister = AtomicPersister(metadata=metadata, known_secrets=known_secrets, overwrite=record_mode != "once")
+    kind = JudgingPersister if judge else AtomicPersister
+    persister = kind(metadata=metadata, known_secrets=known_secrets, overwrite=record_mode != "once")
     with make_vcr(persister, record_mode).use_cassette(str(path)) as cassette:
         yield cassette
     if persister.refused:
         raise SecretRefused(path, persister.refused)
+    if isinstance(persister, JudgingPersister) and persister.rejected:
+        raise AnswerRejected(path, persister.rejected)
 
 
 @dataclass
 class Outcome:
     scenario: str
     path: Path
-    status: str  # written | kept | unchanged | refused | failed
+    status: str  # written | kept | unchanged | refused | rejected | failed
     detail: str = ""
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding | str] = field(default_factory=list)  # what was refused or rejected
 
 
 @dataclass(frozen=True)
@@ -174,9 +208,24 @@ def record_scenario(target: Target, scenario: Scenario, out: Path, record_mode: 
                 op.http_method, url, data=scenario.body, headers=scenario.headers, auth=auth, timeout=target.timeout
             )
     except SecretRefused as refused:
-        return Outcome(scenario.name, path, "refused", "would contain a secret; nothing written", refused.findings)
+        return Outcome(
+            scenario.name, path, "refused", "would contain a secret; nothing written", list(refused.findings)
+        )
+    except AnswerRejected as rejected:
+        detail = "the answer breaks the contract (as lint judges it); nothing written"
+        return Outcome(scenario.name, path, "rejected", detail, [f"[{p.check}] {p.message}" for p in rejected.problems])
     changed = path.exists() and path.read_bytes() != before
     return Outcome(scenario.name, path, "written" if changed else "unchanged")
+
+
+def connection_failure(exc: BaseException) -> str:
+    """``connection refused`` (nothing listens there) or the name of the connection error."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError) or "Connection refused" in str(seen):
+            return "connection refused"
+        seen = seen.__cause__ or seen.__context__
+    return type(exc).__name__
 
 
 def record_scenarios(
@@ -198,7 +247,7 @@ def record_scenarios(
             outcome = record_scenario(target, scenario, out, record_mode, kind)
             timeouts = 0
         except requests.ConnectionError as exc:
-            given_up = f"endpoint unreachable: {type(exc).__name__}"
+            given_up = f"endpoint unreachable ({connection_failure(exc)})"
             outcome = Outcome(scenario.name, path, "failed", given_up)
         except requests.Timeout:
             timeouts += 1

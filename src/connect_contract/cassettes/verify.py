@@ -17,7 +17,7 @@ import requests
 from botocore.credentials import Credentials
 
 from connect_contract.cassettes.lint import decode_json, error_type, resolve_error_type, schema_problems
-from connect_contract.cassettes.record import GIVE_UP_AFTER_TIMEOUTS
+from connect_contract.cassettes.record import GIVE_UP_AFTER_TIMEOUTS, connection_failure
 from connect_contract.cassettes.store import Interaction
 from connect_contract.contracts import ERROR_TYPE_HEADER, error_validator, response_validator
 from connect_contract.model import load_operation
@@ -33,6 +33,7 @@ class Comparison:
     got_status: int | None = None
     got_type: str | None = None
     problems: list[str] = field(default_factory=list)
+    unreachable: bool = False  # no HTTP answer because the provider could not be connected to
 
     @property
     def ok(self) -> bool:
@@ -101,7 +102,9 @@ def verify_all(items: Sequence[Interaction], provider: Provider) -> list[Compari
         for item in items:
             recorded_type = error_type(item) if item.status != 200 else None
             if given_up:
-                results.append(Comparison(item, item.status, recorded_type, problems=[given_up]))
+                skipped = Comparison(item, item.status, recorded_type, problems=[given_up])
+                skipped.unreachable = bool(results) and results[-1].unreachable
+                results.append(skipped)
                 continue
             if provider.rate_limit is not None:
                 provider.rate_limit.wait()
@@ -109,8 +112,8 @@ def verify_all(items: Sequence[Interaction], provider: Provider) -> list[Compari
                 answer = _send(session, provider, item)
                 timeouts = 0
             except requests.ConnectionError as exc:
-                given_up = f"no answer: endpoint unreachable ({type(exc).__name__})"
-                results.append(Comparison(item, item.status, recorded_type, problems=[given_up]))
+                given_up = f"no answer: provider unreachable ({connection_failure(exc)})"
+                results.append(Comparison(item, item.status, recorded_type, problems=[given_up], unreachable=True))
                 continue
             except requests.Timeout:
                 timeouts += 1

@@ -12,6 +12,7 @@ from connect_contract.client.adapters.builtin import BUILTIN, ClientSpec, builti
 from connect_contract.client.adapters.protocol import DEFAULT_TIMEOUT
 from connect_contract.client.report import junit_xml, markdown, print_matrix
 from connect_contract.client.runner import run_clients, select_vectors
+from connect_contract.report_paths import report_path_callback
 
 _OUT = click.Path(dir_okay=False, path_type=Path)
 
@@ -48,8 +49,8 @@ def _specs(
 @click.option("--vector", "patterns", multiple=True, metavar="GLOB", help="Only vectors whose id matches (repeatable).")
 @click.option("--strict", is_flag=True, help="Fail on recommended vectors too.")
 @click.option("--list", "list_only", is_flag=True, help="List the (selected) vectors and exit.")
-@click.option("--report", "report_path", type=_OUT, help="Write a Markdown report.")
-@click.option("--junitxml", "junit_path", type=_OUT, help="Write JUnit XML.")
+@click.option("--report", "report_path", type=_OUT, callback=report_path_callback, help="Write a Markdown report.")
+@click.option("--junitxml", "junit_path", type=_OUT, callback=report_path_callback, help="Write JUnit XML.")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),
@@ -95,7 +96,6 @@ def check_client(
         runs = run_clients(specs, vectors, timeout=timeout)
     print_matrix(runs, console, strict=strict)
     if report_path:
-        report_path.parent.mkdir(parents=True, exist_ok=True)
         report_path.write_text(markdown(runs, strict=strict), encoding="utf-8")
     if junit_path:
         junit_xml(runs, junit_path, strict=strict)

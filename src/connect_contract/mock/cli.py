@@ -94,7 +94,10 @@ def serve(
     POST /_mock/reset                                 clear everything
     """
     if auth == "sigv4" and not (access_key_id and secret_access_key):
-        raise click.UsageError("--auth sigv4 needs --access-key-id and --secret-access-key")
+        raise click.UsageError(
+            "--auth sigv4 needs a key id and its secret: --access-key-id (or CONNECT_CONTRACT_MOCK_ACCESS_KEY_ID) and "
+            "CONNECT_CONTRACT_MOCK_SECRET_ACCESS_KEY (or --secret-access-key)"
+        )
     ctx = click.get_current_context()
     typed = [name for name in ("access_key_id", "secret_access_key", "region") if _on_command_line(ctx, name)]
     if auth != "sigv4" and typed:  # (credentials exported in the environment are simply unused)

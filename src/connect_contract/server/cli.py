@@ -8,14 +8,14 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import click
-import requests
 from rich.console import Console
 
+from connect_contract.endpoints import endpoint_callback, validate_endpoint
 from connect_contract.model import load_operation
 from connect_contract.ratelimit import parse_rate_limit, rate_limit_option
+from connect_contract.report_paths import report_path_callback
 from connect_contract.server import report
 from connect_contract.server.runner import (
     DEFAULT_MAX_EXAMPLES,
@@ -25,32 +25,18 @@ from connect_contract.server.runner import (
     run,
 )
 from connect_contract.server.vectors import load_vectors
+from connect_contract.sigv4 import SigV4RequestsAuth, chain_credentials
 
 
 def parse_endpoint(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"--endpoint must be an http(s) URL such as http://127.0.0.1:4566, not {value!r}")
-    return value.rstrip("/")
+    return validate_endpoint(value)
 
 
-def sigv4_auth(region: str) -> requests.auth.AuthBase:
+def sigv4_auth(region: str, endpoint: str | None = None) -> SigV4RequestsAuth:
     """A signer using the standard AWS credential chain; ``ValueError`` when it finds nothing."""
-    import botocore.session
-
-    from connect_contract.sigv4 import SigV4RequestsAuth
-
-    credentials = botocore.session.get_session().get_credentials()
-    if credentials is None:
-        raise ValueError("--sigv4: no AWS credentials found in the standard chain (env, profile, SSO, IMDS)")
-    frozen = credentials.get_frozen_credentials()
-    from botocore.credentials import Credentials
-
-    return SigV4RequestsAuth(
-        Credentials(frozen.access_key, frozen.secret_key, frozen.token),
-        region=region,
-        service=load_operation().signing_name,
-    )
+    found = chain_credentials(endpoint)
+    service = load_operation().signing_name
+    return SigV4RequestsAuth(found.credentials, region=region, service=service, source=found.source)
 
 
 @contextmanager
@@ -95,7 +81,12 @@ def _epilog() -> str:
 
 
 @click.command("check", epilog=_epilog())
-@click.option("--endpoint", metavar="URL", help="Base URL of the implementation (default: start the built-in mock).")
+@click.option(
+    "--endpoint",
+    metavar="URL",
+    callback=endpoint_callback,
+    help="Base URL of the implementation (default: start the built-in mock).",
+)
 @click.option("--region", default="us-east-1", show_default=True, help="Region for SigV4 signing.")
 @click.option("--sigv4", is_flag=True, help="Sign every request with botocore (standard AWS credential chain).")
 @rate_limit_option
@@ -114,9 +105,18 @@ def _epilog() -> str:
     show_default=True,
     help="Per-request timeout in seconds.",
 )
-@click.option("--junitxml", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit XML report here.")
 @click.option(
-    "--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Write a Markdown report."
+    "--junitxml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=report_path_callback,
+    help="Write a JUnit XML report here.",
+)
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=report_path_callback,
+    help="Write a Markdown report.",
 )
 @click.option(
     "--strict", is_flag=True, help="Also fail on recommended checks, and on required checks that no case exercised."
@@ -150,12 +150,9 @@ def check(
         if endpoint is not None:
             endpoint = parse_endpoint(endpoint)
         limit = parse_rate_limit(rate_limit, endpoint or "http://127.0.0.1")
-        auth = sigv4_auth(region) if sigv4 else None
+        auth = sigv4_auth(region, endpoint) if sigv4 else None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
-    for path in (junitxml, report_path):
-        if path is not None and not path.parent.is_dir():
-            raise click.UsageError(f"cannot write {path}: directory {path.parent} does not exist")
     console = Console(highlight=False)
     with private_hypothesis_home(), target(endpoint) as (url, name):
         settings = Settings(
@@ -169,7 +166,8 @@ def check(
             allow_unknown_members=allow_unknown_members,
         )
         extras = f", rate limit {limit}" if limit else ""
-        console.print(f"Checking {name} (timeout {timeout:g} s{extras}{', SigV4' if auth else ''})")
+        extras += f", SigV4 with {auth.source} credentials" if auth else ""
+        console.print(f"Checking {name} (timeout {timeout:g} s{extras})")
         with report.live_progress(console, len(load_vectors())) as listener:
             result = run(settings, listener=listener)
     result.endpoint = name

@@ -18,6 +18,9 @@ from connect_contract.server.transport import Response
 # The echo check only searches for values distinctive enough that finding them is not a coincidence.
 MIN_ECHO_LENGTH = 8
 MIN_ECHO_DISTINCT = 4
+# Headers whose value the protocol or the transport fixes whatever the request said: a generated
+# sensitive value that happens to read "application/json" is not echoed by a server that sends it.
+FIXED_HEADERS = frozenset({"content-type", "content-length", "date"})
 # Free text (messages, non-JSON bodies) is scrubbed of sensitive values at least this long.
 MIN_SCRUB_LENGTH = 6
 
@@ -32,8 +35,9 @@ def scrubbed(text: str, secrets: Iterable[str]) -> str:
 
 def searchable(response: Response) -> list[str]:
     """Every decoded form of the response a secret could hide in: headers, raw and JSON-decoded body."""
-    texts = [f"{k}: {v}" for k, v in response.headers.items()]
-    texts += [unquote(v) for v in response.headers.values()]
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in FIXED_HEADERS}
+    texts = [f"{k}: {v}" for k, v in headers.items()]
+    texts += [unquote(v) for v in headers.values()]
     texts.append(response.body.decode("utf-8", "replace"))
     ok, document = parse_json(response.body)
     if ok:

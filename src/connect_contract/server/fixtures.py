@@ -139,7 +139,7 @@ def _settings(config: pytest.Config, endpoint: str) -> Settings:
         max_examples=max_examples if max_examples is not None else Settings.max_examples,
         seed=config.getoption("--seed"),
         region=region,
-        auth=sigv4_auth(region) if config.getoption("--sigv4") else None,
+        auth=sigv4_auth(region, endpoint) if config.getoption("--sigv4") else None,
         allow_unknown_members=bool(config.getoption("--allow-unknown-members")),
     )
 
