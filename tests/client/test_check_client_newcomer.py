@@ -55,6 +55,45 @@ def test_missing_js_sdk_is_one_line_and_exit_2_before_anything_runs(tmp_path: Pa
     assert time.monotonic() - started < 30  # no vector was attempted (a run takes much longer)
 
 
+def test_a_custom_adapter_that_cannot_load_its_sdk_is_said_once(tmp_path: Path) -> None:
+    """The README's JS example outside the repository (no node_modules up the tree, no NODE_PATH) is the
+    `npm ci` mistake for a --client-cmd: one line at the first vector, not one broken cell per vector."""
+    adapter = tmp_path / "js_adapter.cjs"
+    adapter.write_text((ROOT / "examples" / "adapters" / "js_adapter.cjs").read_text())
+    env = harness_env()
+    env.pop("NODE_PATH", None)
+    command = [sys.executable, "-m", "connect_contract", "check-client", "--client-cmd", f"node {adapter}"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180, env=env, cwd=tmp_path, check=False)
+    assert result.returncode == 2, result.stdout[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "could not load @aws-sdk/client-connect" in lines[0] and "npm ci" in lines[0]
+
+
+def test_a_python_adapter_missing_its_package_is_said_once_in_lines_mode_too(tmp_path: Path) -> None:
+    adapter = tmp_path / "adapter.py"
+    adapter.write_text("import connect_contract_no_such_sdk\n")
+    result = cli("--client-cmd", f"{sys.executable} {adapter}", "--persistent", "--vector", "request.*")
+    assert result.returncode == 2, result.stdout[-2000:]
+    assert result.stderr.strip().splitlines() == [
+        "Error: custom: the adapter could not load connect_contract_no_such_sdk: install it for the adapter's "
+        "Python (pip install connect_contract_no_such_sdk)"
+    ]
+
+
+def test_pytest_front_door_says_a_missing_npm_ci_once(tmp_path: Path) -> None:
+    empty = tmp_path / "node_modules"
+    empty.mkdir()
+    command = [sys.executable, "-m", "pytest", str(ROOT / "tests" / "conformance" / "test_client.py"), "-q"]
+    command += ["-p", "no:cacheprovider", "--client", "js"]
+    env = harness_env(CONNECT_CONTRACT_NODE_MODULES=str(empty))
+    result = subprocess.run(command, capture_output=True, text=True, timeout=180, env=env, cwd=ROOT, check=False)
+    assert result.returncode == 2, result.stdout[-2000:]
+    output = result.stdout + result.stderr
+    assert output.count("npm ci") == 1, output[-3000:]
+    assert "failed" not in output
+
+
 # --- item 9: a one-shot adapter started with --persistent --------------------------------------------
 
 

@@ -77,7 +77,7 @@ def _run_lane(
     stop: threading.Event,
 ) -> tuple[list[Judgement], tuple[float, float]]:
     """Run one lane; returns its judgements and when it started and ended (for per-client timing)."""
-    judgements = []
+    judgements: list[Judgement] = []
     started = time.monotonic()
     with running_scripted_server() as (server, url):
         env = adapter_env(
@@ -103,6 +103,8 @@ def _run_lane(
                     result = run_one_shot(spec.command, vector.input, env, timeout=timeout)
                 if stop.is_set():
                     break  # the harness is stopping: a call cut short is no verdict about the client
+                if result.cannot_load and not judgements:  # said once, not once per vector
+                    raise AdapterUnusable(result.cannot_load)
                 judgement = judge(vector, server.disarm(token), result, s)
                 judgements.append(judgement)
                 if on_result:

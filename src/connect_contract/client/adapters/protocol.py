@@ -24,6 +24,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import threading
@@ -58,10 +59,26 @@ class AdapterResult:
     failure: str | None = None
     stderr_tail: str = ""
     elapsed: float = 0.0
+    cannot_load: str | None = None  # the adapter died loading a module: what to install (one line)
 
     @classmethod
     def broken(cls, failure: str, stderr: str = "", elapsed: float = 0.0) -> AdapterResult:
-        return cls(None, failure=failure, stderr_tail=stderr[-800:], elapsed=elapsed)
+        return cls(None, failure=failure, stderr_tail=stderr[-800:], elapsed=elapsed, cannot_load=_cannot_load(stderr))
+
+
+# How Node and Python say that an import failed: the usual first-run mistake (`npm ci` or `pip install`
+# not run).  An adapter that cannot load its SDK cannot take part at all.
+_NODE_MISSING = re.compile(r"Cannot find module '([^']+)'")
+_PYTHON_MISSING = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
+
+
+def _cannot_load(stderr: str) -> str | None:
+    if node := _NODE_MISSING.search(stderr):
+        return f"the adapter could not load {node[1]}: run `npm ci` in the repository (or set NODE_PATH)"
+    if python := _PYTHON_MISSING.search(stderr):
+        package = python[1].split(".", maxsplit=1)[0]
+        return f"the adapter could not load {python[1]}: install it for the adapter's Python (pip install {package})"
+    return None
 
 
 def parse_result(line: str) -> AdapterResult | str:
