@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,11 +157,13 @@ def run_clients(
         ]
         spans: dict[str, list[tuple[float, float]]] = {}
         try:
+            # the first lane that fails (an unusable adapter) stops the run at once, not after the others
+            wait_for([future for _, future in futures], return_when=FIRST_EXCEPTION)
             for spec, future in futures:
-                try:
-                    judgements, span = future.result()
-                except AdapterUnusable as exc:
-                    raise AdapterUnusable(f"{spec.name}: {exc}") from None
+                if future.done() and isinstance(future.exception(), AdapterUnusable):
+                    raise AdapterUnusable(f"{spec.name}: {future.exception()}")
+            for spec, future in futures:
+                judgements, span = future.result()
                 spans.setdefault(spec.name, []).append(span)
                 for judgement in judgements:
                     runs[spec.name].judgements[judgement.vector.id] = judgement
