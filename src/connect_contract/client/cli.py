@@ -138,7 +138,8 @@ def check_client(
     connect-contract check-client --client-cmd "node my_adapter.cjs" --report client.md
 
     Exit 0 when every required vector passed (and, with --strict, every recommended one),
-    1 when one failed or an adapter broke, 2 on usage errors.
+    1 when one failed or an adapter broke, 2 on usage errors or a client that cannot run at all
+    (not installed, a one-shot adapter given --persistent), 130/143 on Ctrl-C/SIGTERM.
     """
     vectors = select_vectors(patterns)
     if not vectors:
