@@ -146,23 +146,28 @@ class _LiveGroups:
         self.stopping = False
 
     def start(self, command: Command, env: Mapping[str, str], cwd: Path | None) -> subprocess.Popen[bytes]:
+        if self.stopping:  # a lane racing the shutdown must not start what nobody will stop
+            raise OSError("the harness is shutting down")
+        # A string is a shell command line (so "cd x && dart run" works); its own process group lets a
+        # timeout kill everything it started.  (Started outside the lock: lanes start adapters in parallel.)
+        process = subprocess.Popen(
+            command,
+            shell=isinstance(command, str),
+            env=dict(env),
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         with self._lock:
-            if self.stopping:  # a lane racing the shutdown must not start what nobody will stop
-                raise OSError("the harness is shutting down")
-            # A string is a shell command line (so "cd x && dart run" works); its own process group
-            # lets a timeout kill everything it started.
-            process = subprocess.Popen(
-                command,
-                shell=isinstance(command, str),
-                env=dict(env),
-                cwd=cwd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=True,
-            )
-            self._processes.add(process)
+            accepted = not self.stopping  # (read again: the shutdown may have begun meanwhile)
+            if accepted:
+                self._processes.add(process)
+        if accepted:
             return process
+        _kill(process)  # the shutdown began while it was starting
+        raise OSError("the harness is shutting down")
 
     def forget(self, process: subprocess.Popen[bytes]) -> None:
         with self._lock:
