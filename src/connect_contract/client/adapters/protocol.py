@@ -258,6 +258,7 @@ class PersistentAdapter:
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._stderr: deque[str] = deque(maxlen=40)
         self._answered = False  # whether the current process ever answered in lines mode
+        self._drainer: threading.Thread | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
         process = _popen(self.command, self.env, self.cwd)
@@ -266,7 +267,8 @@ class PersistentAdapter:
         self._answered = False
         assert process.stdout is not None and process.stderr is not None
         threading.Thread(target=self._pump, args=(process.stdout, self._lines), daemon=True).start()
-        threading.Thread(target=self._drain, args=(process.stderr, self._stderr), daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, args=(process.stderr, self._stderr), daemon=True)
+        self._drainer.start()
         self._process = process
         return process
 
@@ -315,7 +317,7 @@ class PersistentAdapter:
             process.stdin.flush()
         except OSError as exc:
             self.close(kill=True)
-            return AdapterResult.broken(f"could not talk to the adapter: {exc}", "".join(self._stderr))
+            return self._broken(f"could not talk to the adapter: {exc}", started)
         parsed = self._next_result(started + self.timeout)
         if parsed is None:
             one_shot = self._answers_only_at_eof()
@@ -333,6 +335,9 @@ class PersistentAdapter:
         return AdapterResult(parsed.outcome, parsed.code, parsed.message, elapsed=time.monotonic() - started)
 
     def _broken(self, failure: str, started: float) -> AdapterResult:
+        # called once the process is gone: let its last stderr lines (why it died) arrive first
+        if self._drainer is not None:
+            self._drainer.join(timeout=1.0)
         return AdapterResult.broken(failure, "".join(self._stderr), time.monotonic() - started)
 
     def close(self, *, kill: bool = False) -> None:
