@@ -166,7 +166,11 @@ def check_client(
     except KeyboardInterrupt as exc:  # the runner has already killed every adapter process group
         terminated = isinstance(exc, _Terminated)
         click.echo(f"{'terminated' if terminated else 'interrupted'}: adapters stopped, no verdict", err=True)
-        sys.exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Not sys.exit: the interpreter would join the runner's worker threads without a bound, and a
+        # lane still inside a call past the runner's bounded wait would hold the exit up.
+        os._exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)

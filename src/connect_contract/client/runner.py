@@ -136,6 +136,7 @@ def run_clients(
         for spec in specs:
             lanes.append((spec, [v for v in chosen if not v.isolated], True))
         stop = threading.Event()
+        allow_adapters()  # a run interrupted before this one refused new adapters from then on
         pool = ThreadPoolExecutor(max_workers=max(1, workers))
         futures: list[tuple[ClientSpec, Future[tuple[list[Judgement], tuple[float, float]]]]] = [
             (
@@ -171,8 +172,8 @@ def run_clients(
             stop.set()
             stop_all_adapters()
             pool.shutdown(wait=False, cancel_futures=True)
-            wait_for([f for _, f in futures], timeout=SHUTDOWN_SECONDS)
-            allow_adapters()
+            # (a future cancelled before it ran never counts as done for wait(): leave those out)
+            wait_for([f for _, f in futures if not f.cancelled()], timeout=SHUTDOWN_SECONDS)
             raise
         pool.shutdown()
     order = {v.id: i for i, v in enumerate(chosen)}
