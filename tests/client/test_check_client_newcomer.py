@@ -238,7 +238,7 @@ def test_a_signal_stops_the_harness_and_every_persistent_adapter_in_bounded_time
         code = process.wait(timeout=15)
         took = time.monotonic() - sent
         assert code == 128 + stop_signal, process.stderr.read() if process.stderr else ""
-        assert took < 6, f"shutdown took {took:.1f}s"
+        assert took < 3, f"shutdown took {took:.1f}s"  # the runner waits at most 5 s: this proves it did not
         time.sleep(0.3)
         left = {child for child in children if _alive(child)}
         assert not left, f"adapter processes outlived the harness: {sorted(left)}"
