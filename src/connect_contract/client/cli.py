@@ -2,19 +2,80 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import click
 from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from connect_contract.client.adapters.builtin import BUILTIN, ClientSpec, builtin_client, command_client
-from connect_contract.client.adapters.protocol import DEFAULT_TIMEOUT
+from connect_contract.client.adapters.protocol import DEFAULT_TIMEOUT, AdapterUnusable
+from connect_contract.client.judge import Judgement
 from connect_contract.client.report import junit_xml, markdown, print_matrix
-from connect_contract.client.runner import run_clients, select_vectors
+from connect_contract.client.runner import OnResult, run_clients, select_vectors
+from connect_contract.client.vectors import Vector
 from connect_contract.report_paths import report_path_callback
 
 _OUT = click.Path(dir_okay=False, path_type=Path)
+# Wide enough for any matrix: a table is only as wide as its content, so off a terminal (CI logs) it
+# is printed at its natural width instead of wrapping vector ids at 80 columns.
+_LOG_WIDTH = 1000
+
+
+class CannotRun(click.ClickException):
+    """A client that cannot run at all (not installed, wrong protocol mode): one line, exit 2."""
+
+    exit_code = 2
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C: adapters are stopped before the harness exits."""
+
+
+def _raise_terminated(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+def _console() -> Console:
+    console = Console(soft_wrap=False)
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console = Console(soft_wrap=False, width=_LOG_WIDTH)
+    return console
+
+
+@contextmanager
+def _progress(
+    console: Console, specs: Sequence[ClientSpec], vectors: Sequence[Vector], strict: bool
+) -> Iterator[OnResult]:
+    """A transient progress line, like ``check``'s: vectors done per client, the last one, failures so far."""
+    progress = Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console, transient=True
+    )
+    task = progress.add_task(f"starting {', '.join(s.name for s in specs)}", total=None)
+    done = {spec.name: 0 for spec in specs}
+    failing = [0]
+    lock = threading.Lock()
+
+    def on_result(client: str, judgement: Judgement) -> None:
+        with lock:
+            done[client] += 1
+            failing[0] += judgement.verdict in ("fail", "broken") and (judgement.vector.required or strict)
+            counts = ", ".join(f"{name} {count}/{len(vectors)}" for name, count in done.items())
+            description = f"vector {counts} · {client}: {judgement.vector.id} · {failing[0]} failing"
+        progress.update(task, description=description)
+
+    if not console.is_terminal:  # a log gets the result only (a live line there is just a stray blank line)
+        yield on_result
+        return
+    with progress:
+        yield on_result
 
 
 def _specs(
@@ -78,7 +139,8 @@ def check_client(
     connect-contract check-client --client-cmd "node my_adapter.cjs" --report client.md
 
     Exit 0 when every required vector passed (and, with --strict, every recommended one),
-    1 when one failed or an adapter broke, 2 on usage errors.
+    1 when one failed or an adapter broke, 2 on usage errors or a client that cannot run at all
+    (not installed, a one-shot adapter given --persistent), 130/143 on Ctrl-C/SIGTERM.
     """
     vectors = select_vectors(patterns)
     if not vectors:
@@ -91,9 +153,28 @@ def check_client(
     if not clients and not commands:
         raise click.UsageError("give at least one --client or --client-cmd")
     specs = _specs(clients, commands, names, persistent, one_shot)
-    console = Console(stderr=False, soft_wrap=False)
-    with console.status(f"running {len(vectors)} vectors against {', '.join(s.name for s in specs)}"):
-        runs = run_clients(specs, vectors, timeout=timeout)
+    for spec in specs:  # once, before anything runs (not once per vector)
+        if spec.unavailable:
+            raise CannotRun(f"{spec.name} cannot run: {spec.unavailable}")
+    console = _console()
+    main_thread = threading.current_thread() is threading.main_thread()  # signal handlers live there only
+    previous = signal.signal(signal.SIGTERM, _raise_terminated) if main_thread else None
+    try:
+        with _progress(console, specs, vectors, strict) as on_result:
+            runs = run_clients(specs, vectors, timeout=timeout, on_result=on_result)
+    except AdapterUnusable as exc:
+        raise CannotRun(str(exc)) from None
+    except KeyboardInterrupt as exc:  # the runner has already killed every adapter process group
+        terminated = isinstance(exc, _Terminated)
+        click.echo(f"{'terminated' if terminated else 'interrupted'}: adapters stopped, no verdict", err=True)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Not sys.exit: the interpreter would join the runner's worker threads without a bound, and a
+        # lane still inside a call past the runner's bounded wait would hold the exit up.
+        os._exit(128 + (signal.SIGTERM if terminated else signal.SIGINT))
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
     print_matrix(runs, console, strict=strict)
     if report_path:
         report_path.write_text(markdown(runs, strict=strict), encoding="utf-8")

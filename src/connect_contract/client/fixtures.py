@@ -14,6 +14,7 @@ import threading
 import pytest
 
 from connect_contract.client.adapters.builtin import DEFAULT_CLIENTS, ClientSpec, builtin_client, command_client
+from connect_contract.client.adapters.protocol import AdapterUnusable
 from connect_contract.client.runner import ClientRun, run_clients
 from connect_contract.client.vectors import load_vectors
 
@@ -32,6 +33,8 @@ class ClientConformance:
     """Runs every client once, together (in parallel lanes), on first use; keeps the results.
 
     Only the vectors this session selected run (``-k`` and node ids narrow the work, not just the report).
+    A client that cannot run at all (not installed, a one-shot adapter in lines mode) ends the session
+    with one line and status 2, as ``check-client`` does, instead of one failure per item.
     """
 
     def __init__(self, specs: list[ClientSpec], vector_ids: set[str] | None = None) -> None:
@@ -46,7 +49,13 @@ class ClientConformance:
                 vectors = load_vectors()
                 if self.vector_ids is not None:
                     vectors = tuple(v for v in vectors if v.id in self.vector_ids)
-                self._runs = {run.client: run for run in run_clients(list(self.specs.values()), vectors)}
+                for spec in self.specs.values():
+                    if spec.unavailable:
+                        pytest.exit(f"client conformance: {spec.name} cannot run: {spec.unavailable}", returncode=2)
+                try:
+                    self._runs = {run.client: run for run in run_clients(list(self.specs.values()), vectors)}
+                except AdapterUnusable as exc:
+                    pytest.exit(f"client conformance: {exc}", returncode=2)
             return self._runs[client]
 
 

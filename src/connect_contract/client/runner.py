@@ -5,15 +5,21 @@ vectors one after another, so every request that reaches that server while a vec
 to that vector.  Each client gets a main lane (every ordinary vector, ``AWS_MAX_ATTEMPTS=1``) and one
 lane per isolated vector (the retry vectors: the client's own retry defaults, so backoff sleeps there
 without holding anything else up).  Lanes run in parallel threads.
+
+Stopping is bounded: on Ctrl-C (or SIGTERM turned into one by the CLI), or when an adapter turns out
+to be unusable, every adapter process group is killed, lanes stop before their next vector, and the
+call returns (re-raises) within :data:`SHUTDOWN_SECONDS`.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,15 +27,19 @@ from connect_contract.client.adapters.builtin import ClientSpec
 from connect_contract.client.adapters.protocol import (
     DEFAULT_TIMEOUT,
     AdapterResult,
+    AdapterUnusable,
     PersistentAdapter,
     adapter_env,
+    allow_adapters,
     run_one_shot,
+    stop_all_adapters,
 )
 from connect_contract.client.judge import Judgement, judge
 from connect_contract.client.scripted_server import running_scripted_server
 from connect_contract.client.vectors import Settings, Vector, load_vectors, settings
 
 OnResult = Callable[[str, Judgement], None]
+SHUTDOWN_SECONDS = 5.0  # how long lanes get to wind down once their adapters are killed
 
 
 @dataclass
@@ -64,9 +74,10 @@ def _run_lane(
     timeout: float,
     scratch: Path,
     on_result: OnResult | None,
+    stop: threading.Event,
 ) -> tuple[list[Judgement], tuple[float, float]]:
     """Run one lane; returns its judgements and when it started and ended (for per-client timing)."""
-    judgements = []
+    judgements: list[Judgement] = []
     started = time.monotonic()
     with running_scripted_server() as (server, url):
         env = adapter_env(
@@ -81,6 +92,8 @@ def _run_lane(
         adapter = PersistentAdapter(spec.command, env, timeout=timeout) if spec.persistent else None
         try:
             for vector in vectors:
+                if stop.is_set():
+                    break
                 token = server.arm(vector.script)
                 if spec.unavailable:
                     result = AdapterResult.broken(spec.unavailable)
@@ -88,6 +101,10 @@ def _run_lane(
                     result = adapter.call(vector.input)
                 else:
                     result = run_one_shot(spec.command, vector.input, env, timeout=timeout)
+                if stop.is_set():
+                    break  # the harness is stopping: a call cut short is no verdict about the client
+                if result.cannot_load and not judgements:  # said once, not once per vector
+                    raise AdapterUnusable(result.cannot_load)
                 judgement = judge(vector, server.disarm(token), result, s)
                 judgements.append(judgement)
                 if on_result:
@@ -118,30 +135,47 @@ def run_clients(
             lanes += [(spec, [v], False) for v in chosen if v.isolated]
         for spec in specs:
             lanes.append((spec, [v for v in chosen if not v.isolated], True))
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = [
-                (
+        stop = threading.Event()
+        allow_adapters()  # a run interrupted before this one refused new adapters from then on
+        pool = ThreadPoolExecutor(max_workers=max(1, workers))
+        futures: list[tuple[ClientSpec, Future[tuple[list[Judgement], tuple[float, float]]]]] = [
+            (
+                spec,
+                pool.submit(
+                    _run_lane,
                     spec,
-                    pool.submit(
-                        _run_lane,
-                        spec,
-                        lane,
-                        single_attempt=single,
-                        s=s,
-                        timeout=timeout,
-                        scratch=scratch,
-                        on_result=on_result,
-                    ),
-                )
-                for spec, lane, single in lanes
-                if lane
-            ]
-            spans: dict[str, list[tuple[float, float]]] = {}
+                    lane,
+                    single_attempt=single,
+                    s=s,
+                    timeout=timeout,
+                    scratch=scratch,
+                    on_result=on_result,
+                    stop=stop,
+                ),
+            )
+            for spec, lane, single in lanes
+            if lane
+        ]
+        spans: dict[str, list[tuple[float, float]]] = {}
+        try:
+            # the first lane that fails (an unusable adapter) stops the run at once, not after the others
+            wait_for([future for _, future in futures], return_when=FIRST_EXCEPTION)
+            for spec, future in futures:
+                if future.done() and isinstance(future.exception(), AdapterUnusable):
+                    raise AdapterUnusable(f"{spec.name}: {future.exception()}")
             for spec, future in futures:
                 judgements, span = future.result()
                 spans.setdefault(spec.name, []).append(span)
                 for judgement in judgements:
                     runs[spec.name].judgements[judgement.vector.id] = judgement
+        except BaseException:  # Ctrl-C, SIGTERM, an unusable adapter: take every adapter down, in bounded time
+            stop.set()
+            stop_all_adapters()
+            pool.shutdown(wait=False, cancel_futures=True)
+            # (a future cancelled before it ran never counts as done for wait(): leave those out)
+            wait_for([f for _, f in futures if not f.cancelled()], timeout=SHUTDOWN_SECONDS)
+            raise
+        pool.shutdown()
     order = {v.id: i for i, v in enumerate(chosen)}
     for name, run in runs.items():
         run.judgements = dict(sorted(run.judgements.items(), key=lambda item: order[item[0]]))

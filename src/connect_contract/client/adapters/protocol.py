@@ -11,14 +11,20 @@ and prints its result as the last line of stdout, then exits 0::
 Persistent mode (optional, faster): COMMAND is started once with ``CONNECT_CONTRACT_MODE=lines``;
 each input is one line on stdin and each result one line on stdout (other stdout lines are ignored).
 Anything else (non-zero exit, no result line, a malformed result, a timeout) is an adapter failure.
+
+Every adapter runs in a process group of its own (so a timeout kills whatever a shell command started),
+which also means a signal to the harness does not reach it: the harness keeps a registry of the live
+groups, and :func:`stop_all_adapters` kills them all (on Ctrl-C, SIGTERM, and at interpreter exit).
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import threading
@@ -33,6 +39,9 @@ MODE_VARIABLE = "CONNECT_CONTRACT_MODE"
 LINES_MODE = "lines"
 ENDPOINT_VARIABLE = "CONNECT_CONTRACT_ENDPOINT"
 DEFAULT_TIMEOUT = 30.0
+# How long a persistent adapter that never answered gets, once its stdin is closed, to show that it
+# answers only at EOF (a one-shot adapter started with --persistent).
+ONE_SHOT_GRACE = 5.0
 # Inherited variables that would change how a client behaves (profiles, retries, proxies, endpoints).
 _DROP_PREFIXES = ("AWS_", "BOTO_")
 _DROP_NAMES = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"}
@@ -50,10 +59,26 @@ class AdapterResult:
     failure: str | None = None
     stderr_tail: str = ""
     elapsed: float = 0.0
+    cannot_load: str | None = None  # the adapter died loading a module: what to install (one line)
 
     @classmethod
     def broken(cls, failure: str, stderr: str = "", elapsed: float = 0.0) -> AdapterResult:
-        return cls(None, failure=failure, stderr_tail=stderr[-800:], elapsed=elapsed)
+        return cls(None, failure=failure, stderr_tail=stderr[-800:], elapsed=elapsed, cannot_load=_cannot_load(stderr))
+
+
+# How Node and Python say that an import failed: the usual first-run mistake (`npm ci` or `pip install`
+# not run).  An adapter that cannot load its SDK cannot take part at all.
+_NODE_MISSING = re.compile(r"Cannot find module '([^']+)'")
+_PYTHON_MISSING = re.compile(r"ModuleNotFoundError: No module named '([^']+)'")
+
+
+def _cannot_load(stderr: str) -> str | None:
+    if node := _NODE_MISSING.search(stderr):
+        return f"the adapter could not load {node[1]}: run `npm ci` in the repository (or set NODE_PATH)"
+    if python := _PYTHON_MISSING.search(stderr):
+        package = python[1].split(".", maxsplit=1)[0]
+        return f"the adapter could not load {python[1]}: install it for the adapter's Python (pip install {package})"
+    return None
 
 
 def parse_result(line: str) -> AdapterResult | str:
@@ -108,26 +133,88 @@ def adapter_env(
     return env
 
 
+class AdapterUnusable(Exception):
+    """The adapter cannot take part at all (not one vector's failure): the run stops and says why, once."""
+
+
+class _LiveGroups:
+    """The process groups of every adapter still running, so the harness can take them down with it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._processes: set[subprocess.Popen[bytes]] = set()
+        self.stopping = False
+
+    def start(self, command: Command, env: Mapping[str, str], cwd: Path | None) -> subprocess.Popen[bytes]:
+        if self.stopping:  # a lane racing the shutdown must not start what nobody will stop
+            raise OSError("the harness is shutting down")
+        # A string is a shell command line (so "cd x && dart run" works); its own process group lets a
+        # timeout kill everything it started.  (Started outside the lock: lanes start adapters in parallel.)
+        process = subprocess.Popen(
+            command,
+            shell=isinstance(command, str),
+            env=dict(env),
+            cwd=cwd,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        with self._lock:
+            accepted = not self.stopping  # (read again: the shutdown may have begun meanwhile)
+            if accepted:
+                self._processes.add(process)
+        if accepted:
+            return process
+        _kill(process)  # the shutdown began while it was starting
+        raise OSError("the harness is shutting down")
+
+    def forget(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._processes.discard(process)
+
+    def stop_all(self) -> int:
+        """Kill every live group and refuse new ones; returns how many groups were still running."""
+        with self._lock:
+            self.stopping = True
+            processes, self._processes = list(self._processes), set()
+        for process in processes:
+            _killpg(process)
+        return len(processes)
+
+    def reopen(self) -> None:
+        """Allow adapters again (a library caller may run again after an interrupted run)."""
+        with self._lock:
+            self.stopping = False
+
+
+_LIVE = _LiveGroups()
+atexit.register(_LIVE.stop_all)
+
+
+def stop_all_adapters() -> int:
+    """Kill every adapter process group still running (and refuse new ones until :func:`allow_adapters`)."""
+    return _LIVE.stop_all()
+
+
+def allow_adapters() -> None:
+    _LIVE.reopen()
+
+
 def _popen(command: Command, env: Mapping[str, str], cwd: Path | None) -> subprocess.Popen[bytes]:
-    # A string is a shell command line (so "cd x && dart run" works); its own process group lets a
-    # timeout kill everything it started.
-    return subprocess.Popen(
-        command,
-        shell=isinstance(command, str),
-        env=dict(env),
-        cwd=cwd,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    return _LIVE.start(command, env, cwd)
+
+
+def _killpg(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    _killpg(process)
     with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=5)
+    _LIVE.forget(process)
 
 
 def run_one_shot(
@@ -144,6 +231,8 @@ def run_one_shot(
     except subprocess.TimeoutExpired:
         _kill(process)
         return AdapterResult.broken(f"no result within {timeout:g}s (killed)", elapsed=time.monotonic() - started)
+    finally:
+        _LIVE.forget(process)
     elapsed = time.monotonic() - started
     stderr = err.decode("utf-8", "replace")
     if process.returncode != 0:
@@ -168,14 +257,18 @@ class PersistentAdapter:
         self._process: subprocess.Popen[bytes] | None = None
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._stderr: deque[str] = deque(maxlen=40)
+        self._answered = False  # whether the current process ever answered in lines mode
+        self._drainer: threading.Thread | None = None
 
     def _start(self) -> subprocess.Popen[bytes]:
         process = _popen(self.command, self.env, self.cwd)
         self._lines = queue.Queue()
         self._stderr = deque(maxlen=40)
+        self._answered = False
         assert process.stdout is not None and process.stderr is not None
         threading.Thread(target=self._pump, args=(process.stdout, self._lines), daemon=True).start()
-        threading.Thread(target=self._drain, args=(process.stderr, self._stderr), daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, args=(process.stderr, self._stderr), daemon=True)
+        self._drainer.start()
         self._process = process
         return process
 
@@ -190,6 +283,30 @@ class PersistentAdapter:
         for raw in stream:
             tail.append(raw.decode("utf-8", "replace"))
 
+    def _next_result(self, deadline: float) -> AdapterResult | str | None:
+        """The next result line before the deadline: parsed, what is wrong with it, or None (none came)."""
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return None
+            if line is None:
+                return "the adapter exited before printing a result"
+            if line.lstrip().startswith("{"):
+                return parse_result(line)
+            # otherwise a log line on stdout: tolerated in this mode
+
+    def _answers_only_at_eof(self) -> bool:
+        """Whether a process that never answered in lines mode answers once its stdin closes: then it
+        reads its whole stdin first, i.e. it speaks the one-shot protocol."""
+        process = self._process
+        if process is None or self._answered or process.stdin is None:
+            return False
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+        late = self._next_result(time.monotonic() + min(self.timeout, ONE_SHOT_GRACE))
+        return isinstance(late, AdapterResult)
+
     def call(self, payload: Mapping[str, Any]) -> AdapterResult:
         started = time.monotonic()
         process = self._process if self._process and self._process.poll() is None else None
@@ -200,26 +317,27 @@ class PersistentAdapter:
             process.stdin.flush()
         except OSError as exc:
             self.close(kill=True)
-            return AdapterResult.broken(f"could not talk to the adapter: {exc}", "".join(self._stderr))
-        deadline = started + self.timeout
-        while True:
-            try:
-                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                self.close(kill=True)
-                return self._broken(f"no result within {self.timeout:g}s (killed)", started)
-            if line is None:
-                self.close(kill=True)
-                return self._broken("the adapter exited before printing a result", started)
-            if not line.lstrip().startswith("{"):
-                continue  # a log line on stdout: tolerated in this mode
-            parsed = parse_result(line)
-            if isinstance(parsed, str):
-                self.close(kill=True)  # out of step with us now: start afresh for the next vector
-                return self._broken(parsed, started)
-            return AdapterResult(parsed.outcome, parsed.code, parsed.message, elapsed=time.monotonic() - started)
+            return self._broken(f"could not talk to the adapter: {exc}", started)
+        parsed = self._next_result(started + self.timeout)
+        if parsed is None:
+            one_shot = self._answers_only_at_eof()
+            self.close(kill=True)
+            if one_shot:
+                raise AdapterUnusable(
+                    "the adapter answers only once its stdin is closed: it speaks the one-shot protocol, "
+                    f"not {MODE_VARIABLE}={LINES_MODE} (drop --persistent)"
+                )
+            return self._broken(f"no result within {self.timeout:g}s (killed)", started)
+        if isinstance(parsed, str):
+            self.close(kill=True)  # out of step with us now: start afresh for the next vector
+            return self._broken(parsed, started)
+        self._answered = True
+        return AdapterResult(parsed.outcome, parsed.code, parsed.message, elapsed=time.monotonic() - started)
 
     def _broken(self, failure: str, started: float) -> AdapterResult:
+        # called once the process is gone: let its last stderr lines (why it died) arrive first
+        if self._drainer is not None:
+            self._drainer.join(timeout=1.0)
         return AdapterResult.broken(failure, "".join(self._stderr), time.monotonic() - started)
 
     def close(self, *, kill: bool = False) -> None:
@@ -227,13 +345,10 @@ class PersistentAdapter:
         process, self._process = self._process, None
         if process is None:
             return
-        if kill:
-            _kill(process)
-            return
-        with contextlib.suppress(OSError):
-            if process.stdin:
-                process.stdin.close()
-        try:
-            process.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            _kill(process)
+        if not kill:
+            with contextlib.suppress(OSError):
+                if process.stdin:
+                    process.stdin.close()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=2)
+        _kill(process)  # also the group's other members, and it forgets the process
