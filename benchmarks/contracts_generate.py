@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
 from connect_contract.contracts.generate import render
-from connect_contract.contracts.openapi import openapi_document
+from connect_contract.contracts.openapi_documents import openapi_document
 from connect_contract.contracts.schemas import operation_schemas
 from connect_contract.operations import (
     OperationLookupError,

@@ -25,7 +25,7 @@ from connect_contract.contracts.ondemand import (
     operation_files,
     service_openapi,
 )
-from connect_contract.contracts.openapi import openapi_document
+from connect_contract.contracts.openapi_documents import openapi_document
 from connect_contract.contracts.schemas import operation_schemas
 from connect_contract.operations import ServiceOperation, load_service_operation, resolve_operations
 

@@ -18,7 +18,7 @@ import botocore
 
 from connect_contract.atomic import write_atomic
 from connect_contract.contracts.generate import render
-from connect_contract.contracts.openapi import openapi_document
+from connect_contract.contracts.openapi_documents import openapi_document
 from connect_contract.contracts.schemas import Document, operation_schemas
 from connect_contract.operations import ServiceOperation, load_service_operation, resolve_operations
 
