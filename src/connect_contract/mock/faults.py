@@ -47,14 +47,22 @@ def _int(spec: dict[str, Any], key: str, default: int, low: int, high: int) -> i
     return value
 
 
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _error_fault(spec: dict[str, Any]) -> Reply:
     op = load_operation()
     name = spec["error"]
     if name not in op.error_names:
         raise FaultSpecError(f"'error' must be a modeled error: {', '.join(op.error_names)}")
     message = spec.get("message", f"Injected {name}")
-    if not isinstance(message, str):
-        raise FaultSpecError("'message' must be a string")
+    if not isinstance(message, str) or not _utf8(message):
+        raise FaultSpecError("'message' must be a string without lone surrogates")
     # Other members of the error shape (e.g. InvalidRequestException's Reason) are passed through by model name.
     members = {m.name for m in op.error(name).shape.members} - {"Message"}
     extra = {key: spec[key] for key in members if key in spec}
@@ -80,6 +88,8 @@ def _raw_fault(spec: dict[str, Any]) -> Reply:
         raise FaultSpecError("'body' must be a string (sent as UTF-8)")
     if body and status in (204, 304):
         raise FaultSpecError(f"a {status} response has no body")
+    if not _utf8(body):  # JSON's "\ud800" decodes to a lone surrogate, which UTF-8 cannot carry
+        raise FaultSpecError("'body' holds a lone surrogate (e.g. \"\\ud800\"): it cannot be sent as UTF-8")
     encoded = tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
     return Reply(status, encoded, body.encode("utf-8"))
 
