@@ -8,6 +8,7 @@ lets the mock keep up with a bare Starlette app that does no validation at all.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -97,6 +98,23 @@ async def refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
         await send({"type": "websocket.http.response.body", "body": reply.body})
     else:
         await send({"type": "websocket.close", "code": 1003})
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def release_freed_memory() -> None:
+    """Hand freed heap pages back to the system.  Dropping the capture log frees its objects, but glibc keeps
+    the pages for reuse, so the process would not shrink after a reset (benchmarks/mock_memory.py shows it)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 class MockApp:
@@ -279,6 +297,7 @@ class MockApp:
         self.faults.clear()
         self.sessions.clear()
         self.captured.clear()
+        release_freed_memory()
         return r.json_reply({})
 
     async def _list_requests(self, body: bytes) -> r.Reply:
