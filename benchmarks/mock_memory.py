@@ -8,6 +8,10 @@ Each server runs as a uvicorn subprocess on 127.0.0.1; its resident set (VmRSS) 
 - after 200 requests with a 2 MB header (refused with 431 where the head is limited);
 - after ``POST /_mock/reset`` (the mock only).
 
+Also printed, as it decides the parser too: the status a valid POST carrying ``Connection: Upgrade`` /
+``Upgrade: websocket`` gets (the mock answers 200 when the body is read; httptools treats the body as the
+upgraded protocol's bytes, so the mock sees an empty body and answers 400).
+
 Servers: the mock as ``serve`` runs it (h11 + ConnectionLimits), the same mock app on httptools, and a bare
 ASGI app (answers ``{}``, keeps nothing) on each parser -- which tells a parser's own growth from the mock's.
 Printed: MB per stage and growth over idle; the run fails (exit 1) if the served mock grows more than 50 MB.
@@ -102,6 +106,8 @@ def measure(kind: str, parser: str, requests: int, header_bytes: int) -> dict[st
         for _ in range(200):
             statuses.add(call(port, b"X-Huge: " + b"a" * 2_000_000 + b"\r\n"))
         row["huge"], row["huge_status"] = rss_mb(child.pid), sorted(statuses)
+        # Not memory, but the other fact that decides the parser: is a POST carrying Upgrade served whole?
+        row["upgrade"] = call(port, b"Connection: Upgrade\r\nUpgrade: websocket\r\n")
         if kind == "mock":
             call(port, path="/_mock/reset", body=b"")
             row["reset"] = rss_mb(child.pid)
@@ -121,7 +127,10 @@ def main() -> int:
         serve(*args.child)
         return 0
     print(f"{args.requests} calls with a {args.header_bytes:,}-byte header, then 200 with a 2 MB header")
-    print(f"{'server':<16} {'idle MB':>8} {'large +MB':>10} {'2MB +MB':>9} {'reset +MB':>10}  statuses (large; 2MB)")
+    print(
+        f"{'server':<16} {'idle MB':>8} {'large +MB':>10} {'2MB +MB':>9} {'reset +MB':>10}"
+        "  statuses (large; 2MB; a POST with Upgrade)"
+    )
     failed = False
     for kind, http in SERVERS:
         row = measure(kind, http, args.requests, args.header_bytes)
@@ -129,7 +138,7 @@ def main() -> int:
         reset = f"{row['reset'] - idle:+10.1f}" if "reset" in row else f"{'-':>10}"
         print(
             f"{row['server']:<16} {idle:8.1f} {row['large'] - idle:+10.1f} {row['huge'] - idle:+9.1f} {reset}"
-            f"  {row['large_status']}; {row['huge_status']}",
+            f"  {row['large_status']}; {row['huge_status']}; {row['upgrade']}",
             flush=True,
         )
         if http == "served" and max(row["large"], row["huge"]) - idle > BOUND_MB:

@@ -214,3 +214,21 @@ def test_the_capture_log_cuts_large_values_says_so_and_is_bounded_in_bytes() -> 
         assert mock.post(BODY).status_code == 200
         (small,) = mock.control("GET", "requests").json()["requests"]  # reset emptied it; small values stay whole
         assert "truncated" not in small and small["headers"]["content-length"] == str(len(BODY))
+
+
+def test_a_closed_connection_keeps_nothing_alive(strict: str) -> None:
+    """Neither a reference cycle nor uvicorn's keep-alive timer (left armed after a reset) may hold a closed
+    connection's protocol -- and with it its last request head -- once the client has gone."""
+    import gc
+
+    from connect_contract.mock.http11 import BoundedH11Protocol
+
+    for _ in range(20):
+        with socket.create_connection(address(strict), timeout=10) as sock:
+            sock.sendall(post_with(b"X-Big: " + b"a" * 30_000 + b"\r\n"))
+            read_response(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")  # reset
+    time.sleep(0.3)  # well under the 1 s keep-alive of these limits
+    gc.collect()  # (only cycles; what is still referenced stays)
+    closed = [o for o in gc.get_objects() if isinstance(o, BoundedH11Protocol) and o.transport.is_closing()]
+    assert closed == []

@@ -18,6 +18,7 @@ memory stays flat where httptools' grows (``benchmarks/mock_memory.py`` prints t
 from __future__ import annotations
 
 import asyncio
+import weakref
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -74,19 +75,22 @@ class BoundedH11Protocol(H11Protocol):
         self._last_error: h11.RemoteProtocolError | None = None
         self._received_any = False
         self._read_deadline: asyncio.TimerHandle | None = None
-        next_event = self.conn.next_event
+        next_event, limit, protocol = self.conn.next_event, self.limits.max_header_bytes, weakref.ref(self)
 
         def remembering_next_event() -> Any:  # uvicorn drops the error (and its 431 hint) before answering 400
             try:
                 event = next_event()
-                if isinstance(event, h11.Request) and head_size(event) > self.limits.max_header_bytes:
+                if isinstance(event, h11.Request) and head_size(event) > limit:
                     # h11 only measures a head that arrives in pieces; one that came whole is measured here
                     raise h11.RemoteProtocolError("request head too large", error_status_hint=431)
             except h11.RemoteProtocolError as exc:
-                self._last_error = exc
+                if (owner := protocol()) is not None:
+                    owner._last_error = exc
                 raise
             return event
 
+        # (a weak reference: a closure over self would make every connection a reference cycle, whose request
+        # heads then wait for the cyclic garbage collector -- 60 MB after 1,000 60 KB heads, measured)
         self.conn.next_event = remembering_next_event  # type: ignore[method-assign]
         if len(self.connections) > self.limits.max_connections:
             message = f"The mock holds at most {self.limits.max_connections} connections; retry later"
@@ -141,6 +145,9 @@ class BoundedH11Protocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_read_deadline()
+        # uvicorn cancels its keep-alive timer only on a clean close; after a reset the timer keeps the protocol
+        # (and its last request's headers) alive for timeout_keep_alive seconds more.
+        self._unset_keepalive_if_required()
         super().connection_lost(exc)
 
     def send_400_response(self, msg: str) -> None:
