@@ -232,3 +232,23 @@ def test_a_closed_connection_keeps_nothing_alive(strict: str) -> None:
     gc.collect()  # (only cycles; what is still referenced stays)
     closed = [o for o in gc.get_objects() if isinstance(o, BoundedH11Protocol) and o.transport.is_closing()]
     assert closed == []
+
+
+def test_serve_takes_its_limits_from_the_command_line() -> None:
+    with serving("--read-timeout", "0.5", "--max-connections", "2") as (url, _process):
+        held = [socket.create_connection(address(url), timeout=10) for _ in range(2)]
+        try:
+            time.sleep(0.1)
+            with socket.create_connection(address(url), timeout=10) as third:
+                assert_typed(read_response(third), 503, r.TOO_MANY_CONNECTIONS)
+            held[0].sendall(b"POST / HTTP/1.1\r\nHost: x\r\n")
+            started = time.monotonic()
+            assert_typed(read_response(held[0]), 408, r.REQUEST_TIMEOUT)
+            assert time.monotonic() - started < 2  # not the default 30 s
+            time.sleep(0.2)  # the timed-out connection is gone: one more fits again
+            with socket.create_connection(address(url), timeout=10) as sock:
+                sock.sendall(post_with(b""))
+                assert read_response(sock)[0] == 200
+        finally:
+            for sock in held:
+                sock.close()
