@@ -252,3 +252,34 @@ def test_serve_takes_its_limits_from_the_command_line() -> None:
         finally:
             for sock in held:
                 sock.close()
+
+
+def test_the_fault_queue_is_bounded_in_entries_and_bytes(lenient: Mock) -> None:
+    from connect_contract.mock.faults import MAX_QUEUED_BYTES, MAX_QUEUED_FAULTS
+
+    big = {"status": 502, "body": "x" * 60_000}
+    accepted = 0
+    while accepted <= MAX_QUEUED_BYTES // 60_000:
+        answer = lenient.control("POST", "faults", big)
+        if answer.status_code != 201:
+            break
+        accepted += 1
+    # each counts its spec and its answer: ~120 KB
+    assert accepted * 2 * 60_000 <= MAX_QUEUED_BYTES < (accepted + 1) * 2 * 60_100
+    assert (answer.status_code, answer.headers[ERROR_TYPE_HEADER]) == (400, r.CONTROL_ERROR)
+    assert "DELETE /_mock/faults" in answer.json()["Message"]
+    lenient.control("DELETE", "faults").raise_for_status()
+    too_many = [{"delay_ms": 0}] * (MAX_QUEUED_FAULTS + 1)
+    assert lenient.control("POST", "faults", too_many).status_code == 400
+    assert lenient.control("GET", "faults").json()["faults"] == []  # all or nothing
+    assert lenient.control("POST", "faults", too_many[1:]).status_code == 201
+
+
+def test_issued_sessions_are_bounded(stateful: Mock, monkeypatch: pytest.MonkeyPatch) -> None:
+    from connect_contract.mock import app
+
+    monkeypatch.setattr(app, "MAX_ISSUED_SESSIONS", 3)
+    statuses = [stateful.control("POST", "sessions", {"InstanceId": "i"}).status_code for _ in range(4)]
+    assert statuses == [201, 201, 201, 400]
+    stateful.reset()
+    assert stateful.control("POST", "sessions", {"InstanceId": "i"}).status_code == 201

@@ -31,6 +31,7 @@ from connect_contract.mock.validation import BodyError, InputValidator, is_json_
 from connect_contract.model import load_operation
 
 CONTROL_PREFIX = "/_mock/"
+MAX_ISSUED_SESSIONS = 50_000  # each keeps the (model-bounded) members that completed it: tens of MB at most
 CONTROL_BODIES = {"sessions": f"{{{INSTANCE_ID!r}: ...}}", "faults": "a fault object or a list of them"}
 logger = logging.getLogger(__name__)
 
@@ -269,6 +270,9 @@ class MockApp:
         problem = self.validator.check_member(INSTANCE_ID, instance_id)
         if problem is not None or not isinstance(instance_id, str):
             return r.error_reply(r.CONTROL_ERROR, f"POST /_mock/sessions needs {{{INSTANCE_ID!r}: ...}}: {problem}")
+        if self.sessions.issued_count >= MAX_ISSUED_SESSIONS:
+            message = f"The mock holds at most {MAX_ISSUED_SESSIONS} issued sessions; POST /_mock/reset clears them"
+            return r.error_reply(r.CONTROL_ERROR, message)
         session = self.sessions.issue(instance_id)
         return r.json_reply({STATE: session.state, INSTANCE_ID: session.instance_id}, 201)
 
@@ -279,11 +283,9 @@ class MockApp:
         document = control_document(body)
         specs = document if isinstance(document, list) else [document]
         try:
-            faults = [parse_fault(spec) for spec in specs]
+            self.faults.add_all([parse_fault(spec) for spec in specs])
         except FaultSpecError as exc:
             return r.error_reply(r.CONTROL_ERROR, f"Invalid fault: {exc}")
-        for fault in faults:
-            self.faults.add(fault)
         return r.json_reply({"faults": self.faults.as_json()}, 201)
 
     async def _list_faults(self, body: bytes) -> r.Reply:

@@ -63,6 +63,10 @@ class SessionStore:
         self._issued.append(session)
         return session
 
+    @property
+    def issued_count(self) -> int:
+        return len(self._issued)
+
     def lookup(self, state: str, instance_id: str) -> Session | None:
         """The issued session for this State *and* InstanceId (a State is bound to its instance)."""
         session = self._sessions.get(state)
