@@ -52,12 +52,17 @@ def mock_app() -> Any:
 
 def serve(kind: str) -> None:
     """Child process: bind a free port, print it, serve until terminated."""
-    app = mock_app() if kind == "mock" else bare_app()
+    app = mock_app() if kind in ("mock", "served") else bare_app()
     sock = socket.socket()
     sock.bind((HOST, 0))
     sock.listen(1024)
     print(sock.getsockname()[1], flush=True)
-    config = uvicorn.Config(app, loop="uvloop", http="httptools", workers=1, access_log=False, log_level="warning")
+    settings: dict[str, Any] = {"http": "httptools"}
+    if kind == "served":  # as `serve` runs it: h11 with the connection limits (see README "Mock memory")
+        from connect_contract.mock import ConnectionLimits
+
+        settings = ConnectionLimits().uvicorn_settings()
+    config = uvicorn.Config(app, loop="uvloop", workers=1, access_log=False, log_level="warning", **settings)
     uvicorn.Server(config).run(sockets=[sock])
 
 
@@ -161,8 +166,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=0.5, help="seconds of warm-up per run (default 0.5)")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; medians are reported (default 5)")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--served", action="store_true", help="run the mock as `serve` does (h11 + limits)")
     options = parser.parse_args()
-    servers = {kind: start(kind) for kind in ("mock", "bare")}
+    servers = {kind: start("served" if options.served and kind == "mock" else kind) for kind in ("mock", "bare")}
     figures: dict[tuple[str, int], list[float]] = {}
     cpu: dict[tuple[str, int], list[float]] = {}
     try:

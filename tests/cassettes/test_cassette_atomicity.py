@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -110,3 +111,57 @@ def test_killing_the_cli_while_a_request_is_in_flight_keeps_the_old_cassette(exi
     assert process.returncode != 0
     assert b"Traceback" not in err
     assert snapshot(existing.parent) == before
+
+
+@pytest.mark.parametrize("record_mode", ["once", "new_episodes", "all"])
+def test_any_record_run_removes_the_stale_temporaries_of_its_cassettes(
+    existing: Path, plain_mock: str, record_mode: str
+) -> None:
+    """A kill -9 between the write and the rename leaves ``.NAME.yaml.*.tmp``; `once` writes nothing, yet cleans."""
+    old = existing.read_bytes()
+    result = _run(CRASH_DURING_WRITE, str(existing), plain_mock)
+    assert result.returncode == 4, result.stderr
+    unrelated = existing.parent / ".someone-else.yaml.abc.tmp"  # not a cassette this run manages: left alone
+    unrelated.write_text("x")
+    (outcome,) = record_scenarios(Target(plain_mock), [SCENARIO], existing.parent, record_mode)
+    assert outcome.status in ({"kept"} if record_mode == "once" else {"written", "unchanged"})
+    if record_mode == "once":
+        assert existing.read_bytes() == old
+    assert sorted(snapshot(existing.parent)) == sorted([existing.name, unrelated.name])
+
+
+def test_a_run_that_gives_up_still_removes_stale_temporaries(tmp_path: Path) -> None:
+    stale = tmp_path / f".{SCENARIO.name}.yaml.0123abcd.tmp"
+    stale.write_text("half a cassette")
+    (outcome,) = record_scenarios(Target("http://127.0.0.1:9", timeout=1), [SCENARIO], tmp_path, "all")
+    assert outcome.status == "failed"
+    assert not stale.exists()
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)], ids=["umask-022", "umask-077"])
+def test_a_new_cassette_gets_the_mode_an_ordinary_write_would(
+    plain_mock: str, tmp_path: Path, umask: int, mode: int
+) -> None:
+    previous = os.umask(umask)
+    try:
+        (outcome,) = record_scenarios(Target(plain_mock), [SCENARIO], tmp_path, "all")
+        with open(tmp_path / "ordinary.yaml", "w", encoding="utf-8") as handle:  # the yardstick
+            handle.write("x")
+    finally:
+        os.umask(previous)
+    assert outcome.status == "written"
+    assert (
+        stat.S_IMODE(outcome.path.stat().st_mode) == stat.S_IMODE((tmp_path / "ordinary.yaml").stat().st_mode) == mode
+    )
+
+
+def test_a_replaced_cassette_keeps_its_mode(existing: Path, plain_mock: str) -> None:
+    existing.chmod(0o640)
+    existing.write_text(existing.read_text() + "\n")  # so re-recording really replaces it
+    previous = os.umask(0o077)
+    try:
+        (outcome,) = record_scenarios(Target(plain_mock), [SCENARIO], existing.parent, "all")
+    finally:
+        os.umask(previous)
+    assert outcome.status == "written"
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o640

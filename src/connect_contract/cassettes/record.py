@@ -238,6 +238,7 @@ def record_scenarios(
     given_up, timeouts = "", 0
     for scenario in scenarios:
         path = out / f"{scenario.name}.yaml"
+        remove_stale_temporaries(path)  # whatever the mode or outcome: `once` and a given-up run write nothing
         if given_up:
             outcomes.append(Outcome(scenario.name, path, "failed", given_up))
             continue

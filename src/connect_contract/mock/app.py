@@ -8,7 +8,7 @@ lets the mock keep up with a bare Starlette app that does no validation at all.
 from __future__ import annotations
 
 import asyncio
-import json
+import ctypes
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -27,10 +27,12 @@ from connect_contract.mock.semantics import (
     STATE,
     semantic_problem,
 )
-from connect_contract.mock.validation import BodyError, InputValidator, is_json_media_type, parse_object
+from connect_contract.mock.validation import BodyError, InputValidator, is_json_media_type, parse_json, parse_object
 from connect_contract.model import load_operation
 
 CONTROL_PREFIX = "/_mock/"
+MAX_ISSUED_SESSIONS = 50_000  # each keeps the (model-bounded) members that completed it: tens of MB at most
+CONTROL_BODIES = {"sessions": f"{{{INSTANCE_ID!r}: ...}}", "faults": "a fault object or a list of them"}
 logger = logging.getLogger(__name__)
 
 
@@ -60,9 +62,60 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
+class ControlBodyError(ValueError):
+    """A control route's body that is not a usable JSON document (answered 400 MockControlException)."""
+
+
+def control_document(body: bytes) -> Any:
+    """The JSON document posted to a control route (an empty body is ``{}``)."""
+    try:
+        return parse_json(body) if body.strip() else {}
+    except BodyError as exc:
+        raise ControlBodyError(str(exc).replace("Request body", "The body")) from None
+
+
 async def send_reply(send: Send, reply: r.Reply) -> None:
     await send({"type": "http.response.start", "status": reply.status, "headers": reply.wire_headers()})
     await send({"type": "http.response.body", "body": reply.body})
+
+
+WEBSOCKET_REFUSED = r.error_reply(r.UNSUPPORTED_UPGRADE, "The mock speaks HTTP/1.1 only; WebSocket is not offered")
+
+
+def is_websocket_handshake(headers: list[tuple[bytes, bytes]]) -> bool:
+    """A WebSocket opening handshake (RFC 6455 section 4.1: a GET with ``Upgrade: websocket``).  Any other
+    request carrying Upgrade is answered as if it were absent, as RFC 9110 section 7.8 lets a server do."""
+    return any(name == b"upgrade" and b"websocket" in value.lower() for name, value in headers)
+
+
+async def refuse_websocket(scope: Scope, receive: Receive, send: Send) -> None:
+    """The websocket scope's refusal: the typed 400 where the server can send one, else a plain close (403)."""
+    if (await receive())["type"] != "websocket.connect":
+        return
+    if "websocket.http.response" in scope.get("extensions", {}):
+        reply = WEBSOCKET_REFUSED
+        headers = reply.wire_headers()
+        await send({"type": "websocket.http.response.start", "status": reply.status, "headers": headers})
+        await send({"type": "websocket.http.response.body", "body": reply.body})
+    else:
+        await send({"type": "websocket.close", "code": 1003})
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def release_freed_memory() -> None:
+    """Hand freed heap pages back to the system.  Dropping the capture log frees its objects, but glibc keeps
+    the pages for reuse, so the process would not shrink after a reset (benchmarks/mock_memory.py shows it)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 class MockApp:
@@ -76,7 +129,7 @@ class MockApp:
         self.signing_name = op.signing_name
         self.validator = InputValidator(op)
         self.sessions = SessionStore(self.config.capture_limit)
-        self.captured = CaptureLog(self.config.capture_limit)
+        self.captured = CaptureLog(self.config.capture_limit, self.config.capture_max_bytes)
         self.faults = FaultQueue()
         # uvicorn discards whatever body is still coming once the response is complete, so the rest of an
         # oversize body is never buffered and the connection stays usable (closing it would reset the client).
@@ -97,7 +150,9 @@ class MockApp:
         if scope["type"] == "http":
             path = scope["path"]
             try:
-                if path == self.operation_path:
+                if scope["method"] == "GET" and is_websocket_handshake(scope["headers"]):
+                    reply = WEBSOCKET_REFUSED
+                elif path == self.operation_path:
                     reply = await self._operation(scope, receive)
                 elif path.startswith(CONTROL_PREFIX):
                     reply = await self._control_route(scope, receive)
@@ -109,6 +164,8 @@ class MockApp:
             await send_reply(send, reply)
         elif scope["type"] == "lifespan":
             await serve_lifespan(receive, send)
+        elif scope["type"] == "websocket":  # only when embedded in a server with WebSockets on (`serve` has them off)
+            await refuse_websocket(scope, receive, send)
 
     # --- the operation ---------------------------------------------------------------------------
 
@@ -201,21 +258,21 @@ class MockApp:
             body = await read_body(scope, receive, self.config.max_body_bytes)
         except TooLarge:
             return self.too_large
-        return await handler(body)
-
-    @staticmethod
-    def _json_body(body: bytes) -> Any:
         try:
-            return json.loads(body or b"{}")
-        except ValueError:
-            return None
+            return await handler(body)
+        except ControlBodyError as exc:
+            expected = CONTROL_BODIES.get(name, "a JSON document")
+            return r.error_reply(r.CONTROL_ERROR, f"{scope['method']} {scope['path']} needs {expected}: {exc}")
 
     async def _issue_session(self, body: bytes) -> r.Reply:
-        document = self._json_body(body)
+        document = control_document(body)
         instance_id = document.get(INSTANCE_ID) if isinstance(document, dict) else None
         problem = self.validator.check_member(INSTANCE_ID, instance_id)
         if problem is not None or not isinstance(instance_id, str):
             return r.error_reply(r.CONTROL_ERROR, f"POST /_mock/sessions needs {{{INSTANCE_ID!r}: ...}}: {problem}")
+        if self.sessions.issued_count >= MAX_ISSUED_SESSIONS:
+            message = f"The mock holds at most {MAX_ISSUED_SESSIONS} issued sessions; POST /_mock/reset clears them"
+            return r.error_reply(r.CONTROL_ERROR, message)
         session = self.sessions.issue(instance_id)
         return r.json_reply({STATE: session.state, INSTANCE_ID: session.instance_id}, 201)
 
@@ -223,14 +280,12 @@ class MockApp:
         return r.json_reply({"mode": self.config.mode, "sessions": self.sessions.as_json()})
 
     async def _add_fault(self, body: bytes) -> r.Reply:
-        document = self._json_body(body)
+        document = control_document(body)
         specs = document if isinstance(document, list) else [document]
         try:
-            faults = [parse_fault(spec) for spec in specs]
+            self.faults.add_all([parse_fault(spec) for spec in specs])
         except FaultSpecError as exc:
             return r.error_reply(r.CONTROL_ERROR, f"Invalid fault: {exc}")
-        for fault in faults:
-            self.faults.add(fault)
         return r.json_reply({"faults": self.faults.as_json()}, 201)
 
     async def _list_faults(self, body: bytes) -> r.Reply:
@@ -244,6 +299,7 @@ class MockApp:
         self.faults.clear()
         self.sessions.clear()
         self.captured.clear()
+        release_freed_memory()
         return r.json_reply({})
 
     async def _list_requests(self, body: bytes) -> r.Reply:

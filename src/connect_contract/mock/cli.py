@@ -13,9 +13,11 @@ import click
 import uvicorn
 
 from connect_contract.mock.config import AUTHS, MODES, MockConfig
+from connect_contract.mock.http11 import ConnectionLimits
 from connect_contract.serving import LOOPBACK
 
 REPLAY_MODULE = "connect_contract.cassettes.replay_server"
+DEFAULT_LIMITS = ConnectionLimits()
 
 
 def _replay_app(directory: Path) -> Any:
@@ -73,6 +75,20 @@ class _Server(uvicorn.Server):
     default=None,
     help="Serve recorded cassettes from this directory instead of the mock.",
 )
+@click.option(
+    "--read-timeout",
+    type=click.FloatRange(min=0.1),
+    default=DEFAULT_LIMITS.read_timeout,
+    show_default=True,
+    help="Seconds for a whole request to arrive (408 after).",
+)
+@click.option(
+    "--max-connections",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMITS.max_connections,
+    show_default=True,
+    help="Open connections (503 beyond).",
+)
 def serve(
     host: str,
     port: int,
@@ -82,6 +98,8 @@ def serve(
     secret_access_key: str | None,
     region: str | None,
     cassettes: Path | None,
+    read_timeout: float,
+    max_connections: int,
 ) -> None:
     """Run the reference mock of UpdateParticipantAuthentication (Ctrl-C stops it).
 
@@ -114,7 +132,8 @@ def serve(
         config = MockConfig(mode=mode, auth=auth, credentials=credentials, region=region)  # type: ignore[arg-type]
         app = create_app(config)
         what = f"reference mock (mode={mode}, auth={auth}{f', region={region}' if region else ''})"
-    server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    settings = ConnectionLimits(read_timeout=read_timeout, max_connections=max_connections).uvicorn_settings()
+    server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", **settings))
 
     def stop_early(sig: int, frame: FrameType | None) -> None:  # a stop before uvicorn took over the signals
         server.should_exit = True

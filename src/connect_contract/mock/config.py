@@ -26,6 +26,7 @@ class MockConfig:
     # The capture log and the lenient-mode session log keep only the newest entries, so a long run (or a
     # benchmark) cannot grow them forever.
     capture_limit: int = 1000
+    capture_max_bytes: int = 8 * 1024 * 1024  # ... and about this many bytes of them (large values are cut)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -34,5 +35,5 @@ class MockConfig:
             raise ValueError(f"auth must be one of {', '.join(AUTHS)}, not {self.auth!r}")
         if self.auth == "sigv4" and not self.credentials:
             raise ValueError("auth='sigv4' needs at least one access key id -> secret in credentials")
-        if self.max_body_bytes < 1 or self.capture_limit < 0:
-            raise ValueError("max_body_bytes must be >= 1 and capture_limit >= 0")
+        if self.max_body_bytes < 1 or self.capture_limit < 0 or self.capture_max_bytes < 0:
+            raise ValueError("max_body_bytes must be >= 1, capture_limit and capture_max_bytes >= 0")

@@ -6,6 +6,7 @@ it waits ``delay_ms`` if set, then answers the fault's response if it has one, e
 
 from __future__ import annotations
 
+import json
 import re
 from collections import deque
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from connect_contract.model import load_operation
 
 MAX_DELAY_MS = 600_000
 MAX_COUNT = 1_000_000
+# The queue is bounded like the capture log: in entries and in bytes (a raw fault's body may be ~64 KiB).
+MAX_QUEUED_FAULTS = 1000
+MAX_QUEUED_BYTES = 4 * 1024 * 1024
 _COMMON_KEYS = {"count", "delay_ms"}
 _ERROR_KEYS = {"error", "message"}
 _RAW_KEYS = {"status", "headers", "body"}
@@ -35,6 +39,7 @@ class Fault:
     delay_ms: int
     reply: Reply | None
     spec: dict[str, Any]  # as posted, for GET /_mock/faults
+    size: int = 0  # its bytes, roughly (the posted spec plus the answer it builds)
 
     def as_json(self) -> dict[str, Any]:
         return {**self.spec, "remaining": self.remaining}
@@ -47,14 +52,22 @@ def _int(spec: dict[str, Any], key: str, default: int, low: int, high: int) -> i
     return value
 
 
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _error_fault(spec: dict[str, Any]) -> Reply:
     op = load_operation()
     name = spec["error"]
     if name not in op.error_names:
         raise FaultSpecError(f"'error' must be a modeled error: {', '.join(op.error_names)}")
     message = spec.get("message", f"Injected {name}")
-    if not isinstance(message, str):
-        raise FaultSpecError("'message' must be a string")
+    if not isinstance(message, str) or not _utf8(message):
+        raise FaultSpecError("'message' must be a string without lone surrogates")
     # Other members of the error shape (e.g. InvalidRequestException's Reason) are passed through by model name.
     members = {m.name for m in op.error(name).shape.members} - {"Message"}
     extra = {key: spec[key] for key in members if key in spec}
@@ -80,6 +93,8 @@ def _raw_fault(spec: dict[str, Any]) -> Reply:
         raise FaultSpecError("'body' must be a string (sent as UTF-8)")
     if body and status in (204, 304):
         raise FaultSpecError(f"a {status} response has no body")
+    if not _utf8(body):  # JSON's "\ud800" decodes to a lone surrogate, which UTF-8 cannot carry
+        raise FaultSpecError("'body' holds a lone surrogate (e.g. \"\\ud800\"): it cannot be sent as UTF-8")
     encoded = tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
     return Reply(status, encoded, body.encode("utf-8"))
 
@@ -104,15 +119,23 @@ def parse_fault(spec: Any) -> Fault:
         reply = _raw_fault(spec)
     elif "delay_ms" not in spec:
         raise FaultSpecError("a fault needs 'error', 'status' (raw response) or 'delay_ms'")
-    return Fault(count, delay, reply, dict(spec))
+    size = len(json.dumps(spec)) + (len(reply.body) if reply is not None else 0)
+    return Fault(count, delay, reply, dict(spec), size)
 
 
 class FaultQueue:
     def __init__(self) -> None:
         self._queue: deque[Fault] = deque()
 
-    def add(self, fault: Fault) -> None:
-        self._queue.append(fault)
+    def add_all(self, faults: list[Fault]) -> None:
+        """Queue all of them, or none (FaultSpecError) when the queue would pass its bounds."""
+        size = sum(fault.size for fault in faults) + sum(fault.size for fault in self._queue)
+        if len(self._queue) + len(faults) > MAX_QUEUED_FAULTS or size > MAX_QUEUED_BYTES:
+            raise FaultSpecError(
+                f"the queue holds at most {MAX_QUEUED_FAULTS} faults and {MAX_QUEUED_BYTES // 1024} KiB "
+                f"(use 'count' to repeat one; DELETE /_mock/faults clears it)"
+            )
+        self._queue.extend(faults)
 
     def take(self) -> Fault | None:
         """Consume one unit of the head fault (``None`` when no fault is pending)."""

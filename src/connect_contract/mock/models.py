@@ -63,6 +63,10 @@ class SessionStore:
         self._issued.append(session)
         return session
 
+    @property
+    def issued_count(self) -> int:
+        return len(self._issued)
+
     def lookup(self, state: str, instance_id: str) -> Session | None:
         """The issued session for this State *and* InstanceId (a State is bound to its instance)."""
         session = self._sessions.get(state)
@@ -104,6 +108,7 @@ class CapturedRequest(NamedTuple):  # a NamedTuple: built on every operation cal
     headers: list[tuple[bytes, bytes]]
     body: bytes
     at: float
+    truncated: dict[str, int] | None = None  # what was cut to CAPTURED_VALUE_BYTES -> its original size
 
     def as_json(self) -> dict[str, Any]:
         joined: dict[str, str] = {}
@@ -121,6 +126,7 @@ class CapturedRequest(NamedTuple):  # a NamedTuple: built on every operation cal
             "headers": redacted,
             "body": redact_raw_body(self.body),
             "receivedAt": self.at,
+            **({"truncated": self.truncated} if self.truncated else {}),
         }
 
 
@@ -150,15 +156,58 @@ def redact_raw_body(body: bytes) -> str:
     return _SENSITIVE_IN_TEXT.sub(lambda m: f'{m[1]}"{placeholder(m[1].split(chr(34))[1])}"', text)
 
 
+CAPTURED_VALUE_BYTES = 16 * 1024  # of one header value, the query or the body; the rest is cut, and said so
+ENTRY_OVERHEAD = 512  # a rough cost of one entry's Python objects, so many tiny requests count too
+
+
+def _cut(headers: list[tuple[bytes, bytes]], query: bytes, body: bytes) -> tuple[Any, ...]:
+    """The request with every value over CAPTURED_VALUE_BYTES cut to it, and what was cut (original sizes)."""
+    truncated: dict[str, int] = {}
+    kept = []
+    for name, value in headers:
+        if len(value) > CAPTURED_VALUE_BYTES:
+            truncated[f"headers.{name.decode('latin-1')}"] = len(value)
+        kept.append((name, value[:CAPTURED_VALUE_BYTES]))
+    if len(query) > CAPTURED_VALUE_BYTES:
+        truncated["query"] = len(query)
+        query = query[:CAPTURED_VALUE_BYTES]
+    if len(body) > CAPTURED_VALUE_BYTES:
+        truncated["body"] = len(body)
+        body = body[:CAPTURED_VALUE_BYTES]
+    return kept, query, body, truncated
+
+
 class CaptureLog:
-    def __init__(self, limit: int) -> None:
-        self._entries: deque[CapturedRequest] = deque(maxlen=limit)
+    """The newest requests: at most ``limit`` of them and about ``max_bytes`` in all (oldest dropped first)."""
+
+    def __init__(self, limit: int, max_bytes: int) -> None:
+        self._entries: deque[tuple[int, CapturedRequest]] = deque()
+        self._limit = limit
+        self._max_bytes = max_bytes
+        self._bytes = 0
 
     def add(self, method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-        self._entries.append(CapturedRequest(method, path, query, headers, body, time.time()))
+        if not self._limit:
+            return
+        size = len(query) + len(body) + sum(len(name) + len(value) for name, value in headers)
+        truncated = None
+        if size > CAPTURED_VALUE_BYTES:  # (only then can one value be over the limit: the common case is cheap)
+            headers, query, body, truncated = _cut(headers, query, body)
+            size = len(query) + len(body) + sum(len(name) + len(value) for name, value in headers)
+        size += ENTRY_OVERHEAD
+        self._entries.append((size, CapturedRequest(method, path, query, headers, body, time.time(), truncated)))
+        self._bytes += size
+        while len(self._entries) > self._limit or self._bytes > self._max_bytes:
+            dropped, _ = self._entries.popleft()
+            self._bytes -= dropped
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
 
     def as_json(self) -> list[dict[str, Any]]:
-        return [entry.as_json() for entry in self._entries]
+        return [entry.as_json() for _, entry in self._entries]
 
     def clear(self) -> None:
         self._entries.clear()
+        self._bytes = 0

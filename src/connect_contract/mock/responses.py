@@ -26,6 +26,12 @@ UNKNOWN_OPERATION = "UnknownOperationException"  # no operation at this path
 METHOD_NOT_ALLOWED = "MethodNotAllowedException"  # the operation's path with another HTTP method
 CONTROL_ERROR = "MockControlException"  # misuse of a /_mock control route (the mock's own API, not AWS)
 MOCK_FAILURE = "MockInternalFailure"  # a bug in the mock itself; deliberately not the modeled 500
+# The connection's limits (connect_contract.mock.http11); answered before the request reaches the mock.
+HEADERS_TOO_LARGE = "RequestHeaderFieldsTooLargeException"  # request line + headers over the limit
+BAD_REQUEST = "BadRequestException"  # not parseable as HTTP/1.1
+REQUEST_TIMEOUT = "RequestTimeoutException"  # the request did not arrive in time
+TOO_MANY_CONNECTIONS = "MockConnectionLimitExceeded"  # the mock's connection cap (a test double's limit)
+UNSUPPORTED_UPGRADE = "UnsupportedUpgradeException"  # a WebSocket opening handshake: the mock speaks HTTP only
 PROTOCOL_ERRORS: dict[str, int] = {
     CONTROL_ERROR: 400,
     MOCK_FAILURE: 500,
@@ -34,6 +40,11 @@ PROTOCOL_ERRORS: dict[str, int] = {
     REQUEST_TOO_LARGE: 413,
     UNKNOWN_OPERATION: 404,
     METHOD_NOT_ALLOWED: 405,
+    HEADERS_TOO_LARGE: 431,
+    BAD_REQUEST: 400,
+    REQUEST_TIMEOUT: 408,
+    TOO_MANY_CONNECTIONS: 503,
+    UNSUPPORTED_UPGRADE: 400,
     # SigV4 failures, as the AWS front end reports them (names shared with connect_contract.sigv4).
     sigv4.MISSING: 403,
     sigv4.UNRECOGNIZED: 403,

@@ -46,6 +46,14 @@ _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
 
 def parse_object(raw: bytes) -> dict[str, Any]:
     """Decode a request body that must be a UTF-8 JSON object."""
+    value = parse_json(raw)
+    if not isinstance(value, dict):
+        raise BodyError(f"Request body must be a JSON object, not {_json_kind(value)}")
+    return value
+
+
+def parse_json(raw: bytes) -> Any:
+    """Decode a UTF-8 JSON document; every way it can fail (nesting too deep included) is a BodyError."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -62,8 +70,6 @@ def parse_object(raw: bytes) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise BodyError("Request body is nested too deeply") from None
-    if not isinstance(value, dict):
-        raise BodyError(f"Request body must be a JSON object, not {_json_kind(value)}")
     return value
 
 
