@@ -1,0 +1,141 @@
+"""The pytest plugin costs nothing until used, and its fixtures, markers and flags work in another project.
+
+Projects are made by ``pytester`` (pytest's own plugin-testing fixture) in a temporary directory and
+run in-process, so they load the installed plugin through its entry point, as another repository would.
+"""
+
+from __future__ import annotations
+
+import inspect
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from connect_contract import pytest_plugin
+
+HEAVY = ("vcr", "uvicorn", "botocore", "boto3", "schemathesis", "hypothesis", "rich", "starlette", "jsonschema", "yaml")
+FIXTURE_MODULES = (
+    "connect_contract.server.fixtures",
+    "connect_contract.client.fixtures",
+    "connect_contract.mock.fixtures",
+    "connect_contract.cassettes.replay",
+)
+
+
+def test_loading_the_plugin_imports_nothing_heavy() -> None:
+    probe = (
+        "import sys, pytest; before = set(sys.modules); import connect_contract.pytest_plugin; "
+        "print(' '.join(sorted({m.split('.')[0] for m in set(sys.modules) - before})))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.split()
+    assert not set(loaded) & set(HEAVY), loaded
+
+
+@pytest.mark.parametrize("module", FIXTURE_MODULES)
+def test_every_fixture_has_a_light_forwarder_of_the_same_scope(module: str) -> None:
+    """A fixture added in a fixtures module must be declared in the plugin too, or no project sees it."""
+    imported = __import__(module, fromlist=["*"])
+    for name, definition in vars(imported).items():
+        marker = getattr(definition, "_fixture_function_marker", None)
+        if marker is None:
+            continue
+        forwarder = getattr(pytest_plugin, name, None)
+        assert forwarder is not None, f"{module}.{name} has no forwarder in pytest_plugin.py"
+        assert forwarder._fixture_function_marker.scope == marker.scope, name
+        assert "_forward" in inspect.getsource(forwarder.__wrapped__), name
+
+
+class _AlwaysFiveHundred(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self.send_response(500)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def broken_endpoint() -> Iterator[str]:
+    """A real server on 127.0.0.1 that answers every request with a 500: every required vector must fail."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AlwaysFiveHundred)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+SERVER_TEST = """
+import pytest
+
+@pytest.mark.connect_contract_server
+def test_my_server(connect_contract_case):
+    assert connect_contract_case.kind in ("vector", "generated")
+"""
+
+
+def _config(settings: str) -> str:
+    return f"import pytest\n\n@pytest.fixture(scope='session')\ndef connect_contract_config():\n    return {settings}\n"
+
+
+def test_server_marker_runs_every_vector_against_the_built_in_mock(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_conformance=SERVER_TEST)
+    result = pytester.runpytest("-q", "-k", "vector")
+    result.assert_outcomes(passed=98, deselected=15)
+
+
+def test_server_marker_fails_a_broken_server_named_by_the_config_fixture(
+    pytester: pytest.Pytester, broken_endpoint: str
+) -> None:
+    pytester.makeconftest(_config(f"{{'endpoint': {broken_endpoint!r}}}"))
+    pytester.makepyfile(test_conformance=SERVER_TEST)
+    result = pytester.runpytest("-q", "-k", "vector and (json-empty-body or json-comment)")
+    result.assert_outcomes(failed=2, deselected=111)
+    result.stdout.fnmatch_lines(["*no_server_error (required)*"])
+
+
+def test_an_endpoint_on_the_command_line_wins_over_the_config_fixture(
+    pytester: pytest.Pytester, broken_endpoint: str
+) -> None:
+    pytester.makeconftest(_config("{'endpoint': 'http://127.0.0.1:9'}"))  # nothing listens on port 9
+    pytester.makepyfile(test_conformance=SERVER_TEST)
+    result = pytester.runpytest("-q", "-k", "vector and json-empty-body", f"--endpoint={broken_endpoint}")
+    result.assert_outcomes(failed=1, deselected=112)
+    result.stdout.fnmatch_lines(["*no_server_error (required)*"])
+
+
+CLIENT_TEST = """
+import pytest
+
+@pytest.mark.connect_contract_client(clients=["boto3"])
+def test_my_client(connect_contract_case):
+    assert connect_contract_case.client == "boto3"
+"""
+
+
+def test_client_marker_recommendations_are_xfail_unless_strict_recommended(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_client=CLIENT_TEST)
+    lenient = pytester.runpytest("-q")
+    lenient.assert_outcomes(passed=133, xfailed=14)
+    pytester.makeconftest(_config("{'strict_recommended': True}"))
+    strict = pytester.runpytest("-q", "-k", "multi-value-header-repeated")
+    strict.assert_outcomes(passed=0, failed=6, deselected=141)
+
+
+def test_pytest_strict_is_a_deprecated_alias_on_the_client_side(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_client=CLIENT_TEST)
+    result = pytester.runpytest("-q", "--strict", "-k", "multi-value-header-repeated")
+    result.assert_outcomes(failed=6, deselected=141, warnings=1)
+    result.stdout.fnmatch_lines(["*StrictAliasDeprecation: connect-contract: use --strict-recommended*"])
+
+
+def test_unknown_builtin_client_is_a_usage_error_listing_the_choices(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest("--client", "nope")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*invalid choice: 'nope'*boto3*awscli*"])
