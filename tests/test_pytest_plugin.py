@@ -35,6 +35,26 @@ def test_loading_the_plugin_imports_nothing_heavy() -> None:
     assert not set(loaded) & set(HEAVY), loaded
 
 
+def test_a_session_that_does_not_use_the_plugin_loads_only_the_plugin(pytester: pytest.Pytester) -> None:
+    """The whole session (options, configure, collection, run) in a fresh process, not just the import.
+
+    (schemathesis and hypothesis are loaded by schemathesis' own pytest plugin in this environment;
+    ``benchmarks/plugin_overhead.py`` compares whole sessions with and without ours.)
+    """
+    pytester.makeconftest(
+        "import sys\n\ndef pytest_sessionfinish(session):\n    print('LOADED', *sorted(sys.modules))\n"
+    )
+    pytester.makepyfile(test_trivial="def test_one():\n    assert 1\n")
+    result = pytester.runpytest_subprocess("-q", "-s", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+    (line,) = [line for line in result.outlines if "LOADED" in line]
+    loaded = set(line.split("LOADED", 1)[1].split())
+    ours = {module for module in loaded if module.split(".")[0] == "connect_contract"}
+    assert ours == {"connect_contract", "connect_contract._pytest_compat", "connect_contract.pytest_plugin"}
+    not_from_schemathesis = set(HEAVY) - {"schemathesis", "hypothesis"}
+    assert not {module.split(".")[0] for module in loaded} & {*not_from_schemathesis, "click"}
+
+
 @pytest.mark.parametrize("module", FIXTURE_MODULES)
 def test_every_fixture_has_a_light_forwarder_of_the_same_scope(module: str) -> None:
     """A fixture added in a fixtures module must be declared in the plugin too, or no project sees it."""

@@ -110,10 +110,10 @@ def strict_recommended(config: pytest.Config) -> bool:
 
 
 def _endpoint_problem(endpoint: str | None) -> str | None:
-    from connect_contract.endpoints import validate_endpoint
-
     if not endpoint:
         return None
+    from connect_contract.endpoints import validate_endpoint  # imported only when the option is used
+
     try:
         validate_endpoint(endpoint)
     except ValueError as exc:
