@@ -130,6 +130,32 @@ def test_an_endpoint_on_the_command_line_wins_over_the_config_fixture(
     result.stdout.fnmatch_lines(["*no_server_error (required)*"])
 
 
+USER_CHECK_CONFTEST = """
+import connect_contract
+from connect_contract import registry
+
+
+def apigw_id(exchange):
+    return None if "x-amz-apigw-id" in exchange.response.headers else "no x-amz-apigw-id header"
+
+
+def pytest_configure(config):  # (a module-level decorator would do; in-process runs need it per session)
+    connect_contract.server_check(id="apigw_id")(apigw_id)
+
+
+def pytest_unconfigure(config):
+    registry.unregister("apigw_id")  # leave the outer session's registry as it was
+"""
+
+
+def test_a_users_check_registered_in_a_conftest_judges_the_marked_cases(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(USER_CHECK_CONFTEST)
+    pytester.makepyfile(test_conformance=SERVER_TEST)
+    result = pytester.runpytest("-q", "-k", "vector-json-empty-body")
+    result.assert_outcomes(failed=1, deselected=113)  # 98 vectors + 15 built-in generated checks + its own
+    result.stdout.fnmatch_lines(["*apigw_id (required): no x-amz-apigw-id header*"])
+
+
 CLIENT_TEST = """
 import pytest
 

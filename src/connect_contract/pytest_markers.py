@@ -19,7 +19,8 @@ A repository that wants the conformance checks marks one test and, if it likes, 
 The marker's keywords choose what is collected (pytest collects before any fixture runs); the
 ``connect_contract_config`` fixture says how the cases run: its keys are the plugin's option names
 (``endpoint``, ``sigv4``, ``region``, ``rate_limit``, ``max_examples``, ``seed``,
-``allow_unknown_members``, ``strict_recommended``); an option given on the command line wins.
+``allow_unknown_members``, ``strict_recommended``); an option given on the command line (or
+``CONNECT_CONTRACT_ENDPOINT``) wins.
 Loaded by the plugin only when a marked test is collected.
 """
 
@@ -33,12 +34,12 @@ from typing import Any
 
 import pytest
 
-from connect_contract.pytest_plugin import strict_recommended
+from connect_contract.pytest_plugin import ENDPOINT_VARIABLE, strict_recommended
 
 __all__ = ["ClientCase", "ServerCase", "case", "parametrize"]
 
 SERVER, CLIENT = "connect_contract_server", "connect_contract_client"
-_SERVER_SESSION = pytest.StashKey["Any"]()
+_SERVER_SESSIONS = pytest.StashKey[dict[str, Any]]()
 _CLIENT_SESSIONS = pytest.StashKey[dict[tuple[str, ...], Any]]()
 
 
@@ -99,11 +100,11 @@ def parametrize(metafunc: pytest.Metafunc) -> None:
     cases: list[Any] = []
     server = metafunc.definition.get_closest_marker(SERVER)
     if server is not None:
-        from connect_contract.server.checks import CHECKS
+        from connect_contract.server.checks import checks_for
         from connect_contract.server.vectors import load_vectors
 
         cases += [ServerCase("vector", v.id) for v in load_vectors()]
-        cases += [ServerCase("generated", c.id) for c in CHECKS if not c.vectors_only]
+        cases += [ServerCase("generated", c.id) for c in checks_for() if not c.vectors_only]  # users' checks too
     client = metafunc.definition.get_closest_marker(CLIENT)
     if client is not None:
         from connect_contract.client.vectors import load_vectors as client_vectors
@@ -124,6 +125,8 @@ class _Options:
         self._config, self._overrides = config, overrides
         given = [*config.invocation_params.args, *shlex.split(os.environ.get("PYTEST_ADDOPTS", ""))]
         self._given = {str(arg).split("=", 1)[0].lstrip("-").replace("-", "_") for arg in given}
+        if os.environ.get(ENDPOINT_VARIABLE):  # --endpoint's default, set on purpose: it wins too
+            self._given.add("endpoint")
 
     def getoption(self, name: str, default: Any = None, skip: bool = False) -> Any:
         dest = name.lstrip("-").replace("-", "_")
@@ -132,9 +135,12 @@ class _Options:
         return self._config.getoption(name, default, skip)
 
 
-def _server_conformance(request: pytest.FixtureRequest, options: _Options) -> Any:
+def _server_conformance(request: pytest.FixtureRequest, options: _Options, overrides: dict[str, Any]) -> Any:
+    """One conformance run per distinct ``connect_contract_config`` (a conftest per directory may differ)."""
     config = request.config
-    if _SERVER_SESSION not in config.stash:
+    sessions = config.stash.setdefault(_SERVER_SESSIONS, {})
+    key = repr(sorted(overrides.items()))
+    if key not in sessions:
         from connect_contract.mock import running_mock
         from connect_contract.server.fixtures import ServerConformance, _settings
 
@@ -147,8 +153,8 @@ def _server_conformance(request: pytest.FixtureRequest, options: _Options) -> An
             raise pytest.UsageError(f"connect-contract: {exc}") from exc
         conformance = ServerConformance(settings, strict=bool(options.getoption("--strict-recommended")))
         stack.callback(conformance.close)
-        config.stash[_SERVER_SESSION] = conformance
-    return config.stash[_SERVER_SESSION]
+        sessions[key] = conformance
+    return sessions[key]
 
 
 def _client_conformance(request: pytest.FixtureRequest) -> Any:
@@ -169,8 +175,9 @@ def _client_conformance(request: pytest.FixtureRequest) -> Any:
 def case(request: pytest.FixtureRequest) -> ServerCase | ClientCase:
     """The ``connect_contract_case`` fixture: the item's case, bound to its session's conformance run."""
     param = request.param
-    options = _Options(request.config, dict(request.getfixturevalue("connect_contract_config")))
+    overrides = dict(request.getfixturevalue("connect_contract_config"))
+    options = _Options(request.config, overrides)
     if isinstance(param, ServerCase):
-        return ServerCase(param.kind, param.id, _server_conformance(request, options))
+        return ServerCase(param.kind, param.id, _server_conformance(request, options, overrides))
     strict = bool(options.getoption("--strict-recommended")) or strict_recommended(request.config)
     return ClientCase(param.client, param.vector_id, strict, _client_conformance(request))
