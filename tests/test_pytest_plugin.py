@@ -55,6 +55,12 @@ def test_a_session_that_does_not_use_the_plugin_loads_only_the_plugin(pytester: 
     assert not {module.split(".")[0] for module in loaded} & {*not_from_schemathesis, "click"}
 
 
+def test_the_timeout_variable_the_plugin_checks_is_the_one_the_fixtures_read() -> None:
+    from connect_contract.server import fixtures
+
+    assert pytest_plugin.TIMEOUT_VARIABLE == fixtures.TIMEOUT_VARIABLE
+
+
 @pytest.mark.parametrize("module", FIXTURE_MODULES)
 def test_every_fixture_has_a_light_forwarder_of_the_same_scope(module: str) -> None:
     """A fixture added in a fixtures module must be declared in the plugin too, or no project sees it."""

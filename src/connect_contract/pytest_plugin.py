@@ -126,9 +126,10 @@ def _settings_problem(config: pytest.Config, endpoint: str | None) -> str | None
     rate_limit = config.getoption("--rate-limit", default=None)
     if rate_limit:
         from connect_contract.ratelimit import OFF, RateLimit  # imported only when the option is used
-    if rate_limit and rate_limit.strip().lower() not in OFF:
+
         try:
-            RateLimit.parse(rate_limit)
+            if rate_limit.strip().lower() not in OFF:
+                RateLimit.parse(rate_limit)
         except ValueError as exc:
             return str(exc)
     timeout = os.environ.get(TIMEOUT_VARIABLE)
