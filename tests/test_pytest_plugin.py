@@ -192,3 +192,24 @@ def test_unknown_builtin_client_is_a_usage_error_listing_the_choices(pytester: p
     result = pytester.runpytest("--client", "nope")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*invalid choice: 'nope'*boto3*awscli*"])
+
+
+@pytest.mark.parametrize(
+    ("marker", "message"),
+    [
+        (
+            "connect_contract_client(client=['boto3'])",
+            "*connect_contract_client takes client_cmd, clients, persistent, not client",
+        ),
+        ("connect_contract_client(clients=['nope'])", "*unknown built-in client 'nope'*"),
+        ("connect_contract_server(endpoint='x')", "*connect_contract_server takes none, not endpoint"),
+    ],
+)
+def test_a_mistyped_marker_is_one_collection_error(pytester: pytest.Pytester, marker: str, message: str) -> None:
+    pytester.makepyfile(
+        test_x=f"import pytest\n\n@pytest.mark.{marker}\ndef test_x(connect_contract_case):\n    pass\n"
+    )
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines([message])
+    assert "Traceback" not in result.stdout.str()

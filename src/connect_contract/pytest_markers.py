@@ -12,7 +12,7 @@ A repository that wants the conformance checks marks one test and, if it likes, 
     def test_my_server(connect_contract_case):
         pass  # the plugin runs the case's check first; the body may assert more
 
-    @pytest.mark.connect_contract_client(clients=["boto3"], client_cmd="node adapter.cjs")
+    @pytest.mark.connect_contract_client(clients=["boto3"], client_cmd="node adapter.cjs", persistent=False)
     def test_my_client(connect_contract_case):
         pass
 
@@ -87,10 +87,24 @@ def _client_specs(config: pytest.Config, marker: pytest.Mark) -> list[Any]:
     names, command = marker.kwargs.get("clients"), marker.kwargs.get("client_cmd")
     if names is None and command is None:
         return client_specs(config)
-    specs = [builtin_client(name) for name in names or ()]
+    try:
+        specs = [builtin_client(name) for name in names or ()]
+    except ValueError as exc:
+        pytest.fail(f"connect-contract: {CLIENT}: {exc}", pytrace=False)
     if command:
-        specs.append(command_client(command))
+        specs.append(command_client(command, persistent=bool(marker.kwargs.get("persistent", False))))
     return specs
+
+
+MARKER_KEYWORDS = {SERVER: set[str](), CLIENT: {"clients", "client_cmd", "persistent"}}
+
+
+def _check_keywords(marker: pytest.Mark) -> None:
+    unknown = set(marker.kwargs) - MARKER_KEYWORDS[marker.name]
+    if unknown or marker.args:
+        allowed = ", ".join(sorted(MARKER_KEYWORDS[marker.name])) or "none"
+        given = ", ".join(sorted(unknown)) if unknown else "positional arguments"
+        pytest.fail(f"connect-contract: @pytest.mark.{marker.name} takes {allowed}, not {given}", pytrace=False)
 
 
 def parametrize(metafunc: pytest.Metafunc) -> None:
@@ -100,6 +114,7 @@ def parametrize(metafunc: pytest.Metafunc) -> None:
     cases: list[Any] = []
     server = metafunc.definition.get_closest_marker(SERVER)
     if server is not None:
+        _check_keywords(server)
         from connect_contract.server.checks import checks_for
         from connect_contract.server.vectors import load_vectors
 
@@ -107,6 +122,7 @@ def parametrize(metafunc: pytest.Metafunc) -> None:
         cases += [ServerCase("generated", c.id) for c in checks_for() if not c.vectors_only]  # users' checks too
     client = metafunc.definition.get_closest_marker(CLIENT)
     if client is not None:
+        _check_keywords(client)
         from connect_contract.client.vectors import load_vectors as client_vectors
 
         specs = _client_specs(metafunc.config, client)
