@@ -15,6 +15,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+import connect_contract.client.fixtures
+import connect_contract.mock
+import connect_contract.pytest_markers
+import connect_contract.server.fixtures  # noqa: F401  (these four: see _runpytest)
 from connect_contract import pytest_plugin
 
 HEAVY = ("vcr", "uvicorn", "botocore", "boto3", "schemathesis", "hypothesis", "rich", "starlette", "jsonschema", "yaml")
@@ -75,6 +79,16 @@ def test_every_fixture_has_a_light_forwarder_of_the_same_scope(module: str) -> N
         assert "_forward" in inspect.getsource(forwarder.__wrapped__), name
 
 
+def _runpytest(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    """In-process, without schemathesis' own pytest plugin (as this repository's addopts).
+
+    pytester drops the modules a run imported once it ends, so every run would import schemathesis and
+    Hypothesis again, and the engine too: the engine is imported by this module, before any run.
+    (Which modules a session loads is proven in a fresh process, above.)
+    """
+    return pytester.runpytest("-p", "no:schemathesis", *args)
+
+
 class _AlwaysFiveHundred(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -112,7 +126,7 @@ def _config(settings: str) -> str:
 
 def test_server_marker_runs_every_vector_against_the_built_in_mock(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_conformance=SERVER_TEST)
-    result = pytester.runpytest("-q", "-k", "vector")
+    result = _runpytest(pytester, "-q", "-k", "vector")
     result.assert_outcomes(passed=98, deselected=15)
 
 
@@ -121,7 +135,7 @@ def test_server_marker_fails_a_broken_server_named_by_the_config_fixture(
 ) -> None:
     pytester.makeconftest(_config(f"{{'endpoint': {broken_endpoint!r}}}"))
     pytester.makepyfile(test_conformance=SERVER_TEST)
-    result = pytester.runpytest("-q", "-k", "vector and (json-empty-body or json-comment)")
+    result = _runpytest(pytester, "-q", "-k", "vector and (json-empty-body or json-comment)")
     result.assert_outcomes(failed=2, deselected=111)
     result.stdout.fnmatch_lines(["*no_server_error (required)*"])
 
@@ -131,7 +145,7 @@ def test_an_endpoint_on_the_command_line_wins_over_the_config_fixture(
 ) -> None:
     pytester.makeconftest(_config("{'endpoint': 'http://127.0.0.1:9'}"))  # nothing listens on port 9
     pytester.makepyfile(test_conformance=SERVER_TEST)
-    result = pytester.runpytest("-q", "-k", "vector and json-empty-body", f"--endpoint={broken_endpoint}")
+    result = _runpytest(pytester, "-q", "-k", "vector and json-empty-body", f"--endpoint={broken_endpoint}")
     result.assert_outcomes(failed=1, deselected=112)
     result.stdout.fnmatch_lines(["*no_server_error (required)*"])
 
@@ -157,7 +171,7 @@ def pytest_unconfigure(config):
 def test_a_users_check_registered_in_a_conftest_judges_the_marked_cases(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(USER_CHECK_CONFTEST)
     pytester.makepyfile(test_conformance=SERVER_TEST)
-    result = pytester.runpytest("-q", "-k", "vector-json-empty-body")
+    result = _runpytest(pytester, "-q", "-k", "vector-json-empty-body")
     result.assert_outcomes(failed=1, deselected=113)  # 98 vectors + 15 built-in generated checks + its own
     result.stdout.fnmatch_lines(["*apigw_id (required): no x-amz-apigw-id header*"])
 
@@ -174,22 +188,22 @@ def test_my_client(connect_contract_case):
 def test_client_marker_recommendations_are_xfail_unless_strict_recommended(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_client=CLIENT_TEST)
     subset = ("-k", "request.required-only or multi-value-header-repeated")  # boto3 misses these 6 recommendations
-    lenient = pytester.runpytest("-q", *subset)
+    lenient = _runpytest(pytester, "-q", *subset)
     lenient.assert_outcomes(passed=1, xfailed=6, deselected=140)
     pytester.makeconftest(_config("{'strict_recommended': True}"))
-    strict = pytester.runpytest("-q", *subset)
+    strict = _runpytest(pytester, "-q", *subset)
     strict.assert_outcomes(passed=1, failed=6, deselected=140)
 
 
 def test_pytest_strict_is_a_deprecated_alias_on_the_client_side(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_client=CLIENT_TEST)
-    result = pytester.runpytest("-q", "--strict", "-k", "multi-value-header-repeated")
+    result = _runpytest(pytester, "-q", "--strict", "-k", "multi-value-header-repeated")
     result.assert_outcomes(failed=6, deselected=141, warnings=1)
     result.stdout.fnmatch_lines(["*StrictAliasDeprecation: connect-contract: use --strict-recommended*"])
 
 
 def test_unknown_builtin_client_is_a_usage_error_listing_the_choices(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest("--client", "nope")
+    result = _runpytest(pytester, "--client", "nope")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*invalid choice: 'nope'*boto3*awscli*"])
 
@@ -209,7 +223,7 @@ def test_a_mistyped_marker_is_one_collection_error(pytester: pytest.Pytester, ma
     pytester.makepyfile(
         test_x=f"import pytest\n\n@pytest.mark.{marker}\ndef test_x(connect_contract_case):\n    pass\n"
     )
-    result = pytester.runpytest("-q")
+    result = _runpytest(pytester, "-q")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines([message])
     assert "Traceback" not in result.stdout.str()
