@@ -1,25 +1,46 @@
-"""The pytest plugin (entry point ``connect_contract``): options and fixtures for conformance runs.
+"""The pytest plugin (entry point ``connect_contract``): options, fixtures and markers for conformance runs.
 
 Installed with the package, so another repository can run ``pytest --endpoint URL`` or
-``pytest --client-cmd CMD`` against the harness's conformance tests or its own.
-Fixtures live beside the capability they serve and are imported here so pytest finds them.
+``pytest --client-cmd CMD`` against the harness's conformance tests or its own, or mark a test with
+``connect_contract_server`` / ``connect_contract_client`` (see :mod:`connect_contract.pytest_markers`).
+
+Loaded by every pytest session in an environment where the package is installed, so it costs nothing
+until used: this module imports only pytest and the standard library.  The fixtures are thin
+forwarders to the modules beside the capability they serve (``server/fixtures.py`` ...), imported the
+first time a test asks for one; ``benchmarks/plugin_overhead.py`` measures what is left.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import pytest
 
 from connect_contract import _pytest_compat
-from connect_contract.cassettes.replay import connect_cassette  # noqa: F401  (offline cassette replay)
-from connect_contract.client.adapters.builtin import BUILTIN
-from connect_contract.client.fixtures import client_conformance  # noqa: F401  (client conformance runs)
-from connect_contract.mock.fixtures import mock_reset, mock_url  # noqa: F401  (reference-mock fixtures)
-from connect_contract.server.fixtures import server_conformance, server_endpoint  # noqa: F401  (server conformance)
 
 _pytest_compat.install()
 ENDPOINT_VARIABLE = "CONNECT_CONTRACT_ENDPOINT"
+TIMEOUT_VARIABLE = "CONNECT_CONTRACT_TIMEOUT"  # read by server/fixtures.py; checked here before collection
+
+
+class _BuiltinClients(Sequence[str]):
+    """``--client``'s choices, read from the adapters module only when ``--client`` or ``--help`` needs them."""
+
+    def _names(self) -> tuple[str, ...]:
+        from connect_contract.client.adapters.builtin import BUILTIN
+
+        return BUILTIN
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._names()[index]
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,33 +65,55 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--client",
         action="append",
         default=None,
-        choices=list(BUILTIN),
+        choices=_BuiltinClients(),
         help="A built-in client to check (repeatable).",
     )
     client.addoption("--client-cmd", default=None, help="Adapter command of any client (see README).")
     common = parser.getgroup("connect-contract", "connect-contract")
-    # pytest owns --strict (an alias of --strict-markers), so the CLI's --strict is spelled out here.
+    # pytest owns --strict (all of its strict_* settings), so the CLIs' --strict is spelled out here,
+    # for server and client alike.  The client half once read pytest's --strict: still honoured, deprecated.
     common.addoption(
         "--strict-recommended",
         action="store_true",
-        help="Fail on recommended checks too (the CLI's --strict).",
+        help="Fail on recommended checks too, server and client (the CLIs' --strict).",
     )
+
+
+class StrictAliasDeprecation(DeprecationWarning):
+    """pytest's own ``--strict`` used to make recommended client vectors fail; ``--strict-recommended`` does now."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """A malformed ``--endpoint``, ``--rate-limit`` or timeout, or ``--sigv4`` without credentials, is
     one usage error before anything is collected -- not one error or traceback per test."""
+    for name, meaning in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
     endpoint = config.getoption("--endpoint", default=None)
     problem = _endpoint_problem(endpoint) or _settings_problem(config, endpoint)
     if problem:
         raise pytest.UsageError(f"connect-contract: {problem}")
 
 
-def _endpoint_problem(endpoint: str | None) -> str | None:
-    from connect_contract.endpoints import validate_endpoint
+def strict_recommended(config: pytest.Config) -> bool:
+    """``--strict-recommended``, or (deprecated, client half only) pytest's ``--strict``."""
+    if config.getoption("--strict-recommended", default=False):
+        return True
+    if not config.getoption("--strict", default=False):
+        return False
+    if not getattr(config, "_connect_contract_strict_warned", False):
+        config._connect_contract_strict_warned = True  # type: ignore[attr-defined]  # say it once per session
+        config.issue_config_time_warning(
+            StrictAliasDeprecation("connect-contract: use --strict-recommended (pytest's --strict is deprecated here)"),
+            stacklevel=2,
+        )
+    return True
 
+
+def _endpoint_problem(endpoint: str | None) -> str | None:
     if not endpoint:
         return None
+    from connect_contract.endpoints import validate_endpoint  # imported only when the option is used
+
     try:
         validate_endpoint(endpoint)
     except ValueError as exc:
@@ -80,20 +123,21 @@ def _endpoint_problem(endpoint: str | None) -> str | None:
 
 
 def _settings_problem(config: pytest.Config, endpoint: str | None) -> str | None:
-    from connect_contract.ratelimit import OFF, RateLimit
-    from connect_contract.server.fixtures import TIMEOUT_VARIABLE
-    from connect_contract.sigv4 import chain_credentials
-
     rate_limit = config.getoption("--rate-limit", default=None)
-    if rate_limit and rate_limit.strip().lower() not in OFF:
+    if rate_limit:
+        from connect_contract.ratelimit import OFF, RateLimit  # imported only when the option is used
+
         try:
-            RateLimit.parse(rate_limit)
+            if rate_limit.strip().lower() not in OFF:
+                RateLimit.parse(rate_limit)
         except ValueError as exc:
             return str(exc)
     timeout = os.environ.get(TIMEOUT_VARIABLE)
     if timeout and not _positive_number(timeout):
         return f"{TIMEOUT_VARIABLE} must be a number of seconds above 0, not {timeout!r}"
     if config.getoption("--sigv4", default=False):
+        from connect_contract.sigv4 import chain_credentials
+
         try:
             chain_credentials(endpoint)
         except ValueError as exc:
@@ -110,3 +154,102 @@ def _positive_number(text: str) -> bool:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     _pytest_compat.unique_parametrized_ids(items)
+
+
+MARKERS = {
+    "connect_contract_server": "run connect-contract's server checks here, one item per vector and per generated check "
+    "(settings: the connect_contract_config fixture, then the command line)",
+    "connect_contract_client": "run connect-contract's client checks here, one item per (client, vector) "
+    "(clients: the marker's clients=[...], else --client/--client-cmd, else the built-in ones)",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if any(metafunc.definition.get_closest_marker(name) for name in MARKERS):
+        from connect_contract import pytest_markers
+
+        pytest_markers.parametrize(metafunc)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    case = getattr(item, "funcargs", {}).get("connect_contract_case")
+    if case is not None:  # a marked test: the check is the test, the body may add to it
+        case.check()
+    return (yield)
+
+
+# Fixtures: declared here so pytest knows them; their modules are imported when a test first uses one.
+@pytest.fixture(scope="session")
+def connect_contract_config() -> dict[str, Any]:
+    """Settings for marked tests, by option name (``endpoint``, ``strict_recommended``, ``client_cmd`` ...).
+
+    Override it in a conftest.py (like pytest-recording's ``vcr_config``); an option given on the
+    command line wins over it.
+    """
+    return {}
+
+
+@pytest.fixture
+def connect_contract_case(request: pytest.FixtureRequest) -> Any:
+    """One server or client case of a marked test (parametrized by the marker)."""
+    from connect_contract import pytest_markers
+
+    return pytest_markers.case(request)
+
+
+@pytest.fixture(scope="session")
+def server_endpoint(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """``--endpoint`` (validated), or a built-in mock for the session."""
+    yield from _forward(request, "connect_contract.server.fixtures", "server_endpoint")
+
+
+@pytest.fixture(scope="session")
+def server_conformance(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The session's :class:`~connect_contract.server.fixtures.ServerConformance`."""
+    yield from _forward(request, "connect_contract.server.fixtures", "server_conformance")
+
+
+@pytest.fixture(scope="session")
+def client_conformance(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """The session's :class:`~connect_contract.client.fixtures.ClientConformance`."""
+    yield from _forward(request, "connect_contract.client.fixtures", "client_conformance")
+
+
+@pytest.fixture(scope="session")
+def mock_url(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """One lenient reference mock per session, on a free 127.0.0.1 port."""
+    yield from _forward(request, "connect_contract.mock.fixtures", "mock_url")
+
+
+@pytest.fixture
+def mock_reset(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """``mock_url`` with faults, sessions and captured requests cleared first."""
+    yield from _forward(request, "connect_contract.mock.fixtures", "mock_reset")
+
+
+@pytest.fixture
+def connect_cassette(request: pytest.FixtureRequest) -> Iterator[Any]:
+    """Offline cassette replay: ``with connect_cassette(path): ...``."""
+    yield from _forward(request, "connect_contract.cassettes.replay", "connect_cassette")
+
+
+def _forward(request: pytest.FixtureRequest, module: str, name: str) -> Iterator[Any]:
+    """Run fixture ``name`` of ``module`` (a plain ``@pytest.fixture`` there), its arguments resolved by name.
+
+    Keeps ``module`` out of sessions that never ask for the fixture; the fixture there stays the one
+    definition (arguments, body, teardown), so changing it needs no change here.
+    """
+    import importlib
+    import inspect
+
+    function = getattr(importlib.import_module(module), name).__wrapped__
+    arguments = {
+        parameter: request if parameter == "request" else request.getfixturevalue(parameter)
+        for parameter in inspect.signature(function).parameters
+    }
+    value = function(**arguments)
+    if inspect.isgenerator(value):
+        yield from value
+    else:
+        yield value

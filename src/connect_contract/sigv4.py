@@ -266,3 +266,9 @@ def chain_credentials(endpoint: str | None) -> ChainCredentials:
         raise ValueError(f"--sigv4: no AWS credentials found in the standard chain ({where})")
     frozen = found.get_frozen_credentials()
     return ChainCredentials(Credentials(frozen.access_key, frozen.secret_key, frozen.token), str(found.method))
+
+
+def requests_auth(region: str, endpoint: str | None, service: str) -> SigV4RequestsAuth:
+    """A ``requests`` signer with the standard AWS credential chain; ``ValueError`` when it finds nothing."""
+    found = chain_credentials(endpoint)
+    return SigV4RequestsAuth(found.credentials, region=region, service=service, source=found.source)

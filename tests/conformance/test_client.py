@@ -1,7 +1,8 @@
 """Client conformance as pytest tests: one item per (client, vector), driven by the vector data.
 
 ``pytest tests/conformance --client boto3 --client js``; ``--client-cmd "COMMAND"`` for any client;
-``--strict`` makes recommended vectors fail too.  Without options the three built-in clients run.
+``--strict-recommended`` makes recommended vectors fail too (pytest's ``--strict``: deprecated).
+Without options the three built-in clients run.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import pytest
 
 from connect_contract.client.fixtures import ClientConformance, client_specs
 from connect_contract.client.vectors import load_vectors
+from connect_contract.pytest_plugin import strict_recommended
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -25,6 +27,6 @@ def test_client(
     judgement = client_conformance.run(client).judgements[vector_id]
     details = "; ".join(f"[{c.rule}] {c.detail}" for c in judgement.failures)
     if judgement.verdict in ("fail", "broken"):
-        if not judgement.vector.required and not pytestconfig.getoption("--strict"):
+        if not judgement.vector.required and not strict_recommended(pytestconfig):
             pytest.xfail(f"recommendation: {details}")
         pytest.fail(f"{client} {vector_id}: {details}", pytrace=False)

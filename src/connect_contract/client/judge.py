@@ -19,6 +19,7 @@ from connect_contract.client.scripted_server import Captured
 from connect_contract.client.vectors import Settings, Vector
 from connect_contract.model import Operation, load_operation
 from connect_contract.redaction import scrub
+from connect_contract.registry import client_rules
 from connect_contract.sigv4 import verify
 
 Verdict = Literal["pass", "fail", "rejected", "broken"]
@@ -244,6 +245,7 @@ def judge(vector: Vector, captured: list[Captured], result: AdapterResult, s: Se
             if attempts > 1:
                 failures.append(Check("req.single-attempt", f"AWS_MAX_ATTEMPTS=1 but {attempts} requests were sent"))
         failures += judge_response(vector, result, attempts)
+        failures += [Check(rule, msg) for rule, fn in client_rules().items() if (msg := fn(vector, captured, result))]
     if failures:
         verdict = "fail"
     checks = tuple(Check(c.rule, scrub(c.detail, secrets)) for c in failures)

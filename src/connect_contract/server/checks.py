@@ -496,9 +496,12 @@ CHECK_IDS = tuple(check.id for check in CHECKS)
 
 def checks_for(*, allow_unknown_members: bool = False) -> tuple[Check, ...]:
     """The checks in effect: with ``--allow-unknown-members`` the model-key checks are recommendations."""
+    from connect_contract.registry import server_checks  # users' own, from @connect_contract.server_check
+
+    checks = CHECKS + server_checks()
     if not allow_unknown_members:
-        return CHECKS
-    return tuple(replace(check, level="recommended") if check.id in MODEL_KEY_CHECKS else check for check in CHECKS)
+        return checks
+    return tuple(replace(check, level="recommended") if check.id in MODEL_KEY_CHECKS else check for check in checks)
 
 
 def by_id(check_id: str, checks: tuple[Check, ...] = CHECKS) -> Check:

@@ -122,8 +122,9 @@ class ServerConformance:
 
 
 def _settings(config: pytest.Config, endpoint: str) -> Settings:
+    from connect_contract.model import load_operation
     from connect_contract.ratelimit import parse_rate_limit
-    from connect_contract.server.cli import sigv4_auth
+    from connect_contract.sigv4 import requests_auth  # library code never imports a CLI module
 
     region = config.getoption("--region")
     max_examples = config.getoption("--max-examples")
@@ -139,7 +140,7 @@ def _settings(config: pytest.Config, endpoint: str) -> Settings:
         max_examples=max_examples if max_examples is not None else Settings.max_examples,
         seed=config.getoption("--seed"),
         region=region,
-        auth=sigv4_auth(region, endpoint) if config.getoption("--sigv4") else None,
+        auth=requests_auth(region, endpoint, load_operation().signing_name) if config.getoption("--sigv4") else None,
         allow_unknown_members=bool(config.getoption("--allow-unknown-members")),
     )
 
@@ -147,7 +148,7 @@ def _settings(config: pytest.Config, endpoint: str) -> Settings:
 @pytest.fixture(scope="session")
 def server_endpoint(pytestconfig: pytest.Config) -> Iterator[str]:
     """``--endpoint`` (validated), or a built-in mock for the session."""
-    from connect_contract.server.cli import parse_endpoint
+    from connect_contract.endpoints import validate_endpoint as parse_endpoint
 
     endpoint = pytestconfig.getoption("--endpoint")
     if endpoint:
