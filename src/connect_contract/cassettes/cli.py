@@ -14,10 +14,12 @@ from rich.table import Table
 
 from connect_contract.cassettes.lint import lint_paths
 from connect_contract.cassettes.record import RECORD_MODES, Target, record_scenarios
-from connect_contract.cassettes.scenarios import load_scenarios, select
+from connect_contract.cassettes.scenarios import scenarios_for, select
 from connect_contract.cassettes.store import CassetteError, cassette_files, load_interactions
 from connect_contract.cassettes.verify import Comparison, Provider, verify_all
 from connect_contract.endpoints import endpoint_callback
+from connect_contract.operations import ServiceOperation
+from connect_contract.operations.options import operation_options
 from connect_contract.ratelimit import parse_rate_limit, rate_limit_option
 from connect_contract.sigv4 import MISSING as MISSING_SIGNATURE
 from connect_contract.sigv4 import chain_credentials
@@ -47,6 +49,7 @@ def _stdout() -> Console:
 
 
 @click.command()
+@operation_options()
 @click.option(
     "--endpoint",
     callback=endpoint_callback,
@@ -62,6 +65,7 @@ def _stdout() -> Console:
 @rate_limit_option
 @click.option("--list", "list_only", is_flag=True, help="List the scenarios and exit.")
 def record(
+    operations: tuple[ServiceOperation, ...],
     endpoint: str | None,
     sigv4: bool,
     region: str,
@@ -73,7 +77,10 @@ def record(
     rate_limit: str | None,
     list_only: bool,
 ) -> None:
-    """Record one redacted vcrpy cassette per scenario (contracts/scenarios.json).
+    """Record one redacted vcrpy cassette per scenario, in OUT/<service>/<Operation>/.
+
+    The default operation's scenarios are contracts/scenarios.json; any other operation's are
+    expanded from its model (required members only; every member).
 
     \b
     once          record scenarios without a cassette; never touch an existing one (default)
@@ -81,22 +88,24 @@ def record(
     all           re-record every selected scenario
     """
     if list_only:
-        table = Table("scenario", "malformed", "description", title="scenarios (contracts/scenarios.json)")
-        for scenario in load_scenarios():
-            table.add_row(scenario.name, "yes" if scenario.malformed else "", scenario.description)
+        table = Table("operation", "scenario", "malformed", "description", title="scenarios")
+        for op in operations:
+            for scenario in scenarios_for(op):
+                table.add_row(op.name, scenario.name, "yes" if scenario.malformed else "", scenario.description)
         _stdout().print(table)
         return
     if not endpoint:
         raise click.UsageError("--endpoint is required")
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
     try:
-        chosen = select(load_scenarios(), [n.strip() for n in names.split(",") if n.strip()])
+        plan = [(op, select(scenarios_for(op), wanted)) for op in operations]
     except KeyError as exc:
         raise click.UsageError(f"--scenarios: unknown scenario(s) {exc.args[0]}") from None
     kind = endpoint_kind if endpoint_kind != "auto" else None
     credentials = _credentials(sigv4, endpoint)
     limit = parse_rate_limit(rate_limit, endpoint)
     target = Target(endpoint, region=region, credentials=credentials, kind=kind, timeout=timeout, rate_limit=limit)
-    outcomes = record_scenarios(target, chosen, out, record_mode)
+    outcomes = [o for op, chosen in plan for o in record_scenarios(target, chosen, out, record_mode, op)]
     first = outcomes[0].detail if outcomes else ""
     if first.startswith("endpoint unreachable") and all(o.detail == first for o in outcomes):
         where = first.replace("endpoint", f"endpoint at {endpoint}", 1)
