@@ -162,23 +162,23 @@ def serialize(op: ServiceOperation, params: dict[str, Any]) -> WireRequest:
         headers["Content-Type"] = op.request_media_type
     secrets: list[str] = []
     if op.model.input_shape is not None:
-        _sensitive_texts(op.model.input_shape, params, False, secrets)
+        sensitive_texts(op.model.input_shape, params, False, secrets)
     return WireRequest(str(request["method"]), target, headers, body, tuple(secrets))
 
 
-def _sensitive_texts(shape: botocore.model.Shape, value: Any, forced: bool, into: list[str]) -> None:
+def sensitive_texts(shape: botocore.model.Shape, value: Any, forced: bool, into: list[str]) -> None:
     """The text of every sensitive value in botocore parameters (keyed by member names)."""
     forced = forced or sensitive.is_sensitive(shape)
     if isinstance(shape, botocore.model.StructureShape) and isinstance(value, dict):
         for name, member in shape.members.items():
             if name in value:
-                _sensitive_texts(member, value[name], forced, into)
+                sensitive_texts(member, value[name], forced, into)
     elif isinstance(shape, botocore.model.ListShape) and isinstance(value, list):
         for item in value:
-            _sensitive_texts(shape.member, item, forced, into)
+            sensitive_texts(shape.member, item, forced, into)
     elif isinstance(shape, botocore.model.MapShape) and isinstance(value, dict):
         for item in value.values():
-            _sensitive_texts(shape.value, item, forced, into)
+            sensitive_texts(shape.value, item, forced, into)
     elif forced and value is not None:
         into.append(value if isinstance(value, str) else json.dumps(value, default=str))
 

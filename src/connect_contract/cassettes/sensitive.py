@@ -79,12 +79,22 @@ def placeholder(name: str, shape: botocore.model.Shape | None, value: Any) -> An
     unit = f"{REDACTED}-{name}-"
     masked = (unit * (len(text) // len(unit) + 1))[: len(text)]
     pattern = _bounds(shape)[2] if shape is not None and shape.type_name == "string" else None
+    if pattern and text and matches(pattern, text) and not matches(pattern, masked):
+        # The placeholder would break a pattern the value satisfies (an e-mail address, a phone
+        # number): keep the value's punctuation, hide its letters and digits.  Idempotent too.
+        shaped = _shape_mask(text)
+        if matches(pattern, shaped):
+            return shaped
     if pattern and text and not matches(pattern, text) and matches(pattern, masked):
         for bad in _VIOLATORS:
             candidate = bad + masked[1:]
             if not matches(pattern, candidate):
                 return candidate
     return masked
+
+
+def _shape_mask(text: str) -> str:
+    return "".join(("X" if c.isupper() else "x") if c.isalpha() else ("1" if c.isdigit() else c) for c in text)
 
 
 def _child(shape: botocore.model.Shape | None, key: str) -> botocore.model.Shape | None:
@@ -167,15 +177,15 @@ def unredacted(
     return found
 
 
-def values(shape: botocore.model.Shape, value: Any, name: str) -> list[str]:
-    """The text of every sensitive value (the scan and the reports scrub these)."""
+def walk(shape: botocore.model.Shape, value: Any, name: str, visit: Visit, force: bool = False) -> Any:
+    """The walk itself, for callers with their own visit (see :func:`redact`)."""
+    return _walk(shape, value, name, (), visit, force)
+
+
+def texts(value: Any) -> list[str]:
+    """Every string in a decoded value (a sensitive subtree's text, for scrubbing)."""
     found: list[str] = []
-
-    def visit(n: str, s: botocore.model.Shape, v: Any, p: tuple[str | int, ...]) -> Any:
-        _texts(v, found)
-        return v
-
-    _walk(shape, value, name, (), visit)
+    _texts(value, found)
     return found
 
 

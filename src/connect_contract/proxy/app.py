@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -160,8 +160,8 @@ class ProxyApp:
             return
         try:
             status, headers, payload = await self.exchange(scope, body)
-        except Exception as exc:  # never crash uvicorn's worker on one bad exchange
-            traceback.print_exc(limit=1)
+        except Exception as exc:  # never crash uvicorn's worker on one bad exchange (no values: they may be secret)
+            print(f"proxy: internal error on one exchange: {type(exc).__name__}", file=sys.stderr, flush=True)
             status, headers, payload = _error(500, f"proxy error: {type(exc).__name__}")
         await _answer(send, status, headers, payload)
 
@@ -207,25 +207,15 @@ class ProxyApp:
             judged=judged,
         )
         if judged:
-            record.findings = list(verdict.findings) + judge_response(
-                op, request, answer, problem, allow_unknown_members=self.settings.allow_unknown_members
-            )
+            try:
+                record.findings = list(verdict.findings) + judge_response(
+                    op, request, answer, problem, allow_unknown_members=self.settings.allow_unknown_members
+                )
+            except Exception as exc:  # a harness bug must not cost the client its answer; it is reported
+                message = f"the proxy could not judge the answer ({type(exc).__name__})"
+                record.findings = [*verdict.findings, Finding("server", "proxy.internal", "required", message)]
         if self.settings.recorder is not None and op is not None and response is not None:
-            record.recorded = await asyncio.to_thread(
-                self.settings.recorder.append,
-                op,
-                Wire(
-                    method,
-                    url,
-                    tuple((k, v) for k, v in headers if k.lower() not in HOP_BY_HOP | {"host"}),
-                    body,
-                    response.status_code,
-                    response.reason_phrase,
-                    tuple(response.headers.multi_items()),
-                    response.content,
-                ),
-                secrets,
-            )
+            record.recorded = await self._record(op, method, url, headers, body, response, secrets)
         async with self._lock:
             record.number = len(self.records) + 1
             self.records.append(record)
@@ -239,6 +229,37 @@ class ProxyApp:
         ]
         forwarded.append((b"content-length", str(len(response.content)).encode()))
         return response.status_code, forwarded, response.content
+
+    async def _record(
+        self,
+        op: ServiceOperation,
+        method: str,
+        url: str,
+        headers: tuple[tuple[str, str], ...],
+        body: bytes,
+        response: httpx.Response,
+        secrets: frozenset[str],
+    ) -> str:
+        recorder = self.settings.recorder
+        assert recorder is not None
+        try:
+            return await asyncio.to_thread(
+                recorder.append,
+                op,
+                Wire(
+                    method,
+                    url,
+                    tuple((k, v) for k, v in headers if k.lower() not in HOP_BY_HOP | {"host"}),
+                    body,
+                    response.status_code,
+                    response.reason_phrase,
+                    tuple(response.headers.multi_items()),
+                    response.content,
+                ),
+                secrets,
+            )
+        except Exception as exc:  # the previous cassette stays as it was (atomic writes); say so, carry on
+            return f"not recorded: the recorder failed ({type(exc).__name__})"
 
     def _outgoing(
         self, method: str, url: str, headers: tuple[tuple[str, str], ...], body: bytes, op: ServiceOperation | None

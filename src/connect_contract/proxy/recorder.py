@@ -76,7 +76,8 @@ class Recorder:
         with self._lock:
             path = self.path_for(op)
             try:
-                requests, responses = FilesystemPersister.load_cassette(str(path), yamlserializer)
+                loaded = FilesystemPersister.load_cassette(str(path), yamlserializer)  # (+ metadata in vcrpy 9.4)
+                requests, responses = list(loaded[0]), list(loaded[1])
             except CassetteNotFoundError:
                 requests, responses = [], []
             key = matcher.vcr_key(request)
