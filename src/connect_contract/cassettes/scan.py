@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from connect_contract.cassettes import wire
 from connect_contract.cassettes.redact import REDACTED, as_text, is_redacted_authorization
@@ -68,6 +68,7 @@ def _known_forms(known: Iterable[str]) -> set[str]:
     for value in known:
         if len(value) >= MIN_KNOWN_LENGTH:
             forms.update({value, json.dumps(value, ensure_ascii=False)[1:-1], json.dumps(value)[1:-1]})
+            forms.update({quote(value, safe="-._~"), quote_plus(value)})  # echoed in a URI or a query string
     return forms
 
 

@@ -289,11 +289,42 @@ def _unredacted_body(payload: Binding | None, members: tuple[Binding, ...], body
     except (ValueError, UnicodeDecodeError):
         return []
     found: list[tuple[str, str]] = []
-
-    def walk(shape: botocore.model.Shape, value: Any, name: str, force: bool) -> Any:
-        for member, path in sensitive.unredacted(shape, value, name, force):
-            found.append(("body", f"{member}" + (f" at {_where(path)}" if path else "")))
-        return value
-
-    _walk_body(payload, members, decoded, walk)
+    places: list[tuple[tuple[str, ...], Binding, Any]]
+    if payload is not None:
+        places = [((), payload, decoded)]
+    elif isinstance(decoded, dict):
+        places = [((b.wire_name,), b, decoded[b.wire_name]) for b in members if b.wire_name in decoded]
+    else:
+        places = []
+    for prefix, binding, value in places:
+        for member, path in sensitive.unredacted(binding.shape, value, binding.name):
+            where = _where((*prefix, *path))
+            found.append(("body", member + (f" at {where}" if where and where != member else "")))
     return found
+
+
+def request_sensitive_texts(
+    op: ServiceOperation, target: str, headers: Iterable[tuple[str, str]], body: bytes
+) -> set[str]:
+    """The text of every sensitive value a request carries, wherever it travels (reports scrub these)."""
+    found: list[str] = []
+
+    def collect(shape: botocore.model.Shape, value: Any, name: str, force: bool) -> Any:
+        def visit(n: str, s: botocore.model.Shape, v: Any, p: tuple[str | int, ...]) -> Any:
+            found.extend(sensitive.texts(v))
+            return v
+
+        return sensitive.walk(shape, value, name, visit, force)
+
+    path, _, query = target.partition("?")
+    _rewrite_path(op, path, collect)
+    _rewrite_query(op, query, collect)
+    redactor = request_header_redactor(op)
+    found += [value for name, value in headers if redactor(name, value) != value]
+    try:
+        decoded = json.loads(body) if body else None
+    except (ValueError, UnicodeDecodeError):
+        decoded = None
+    if decoded is not None:
+        _walk_body(op.payload, op.body, decoded, collect)
+    return {text for text in found if text}
