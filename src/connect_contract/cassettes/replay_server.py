@@ -19,7 +19,7 @@ import click
 
 from connect_contract.asgi import Receive, Scope, Send, serve_lifespan
 from connect_contract.cassettes.match import Key, Matcher, differences, distance, request_key
-from connect_contract.cassettes.routing import Router
+from connect_contract.cassettes.routing import router_for
 from connect_contract.cassettes.store import CassetteError, Interaction, cassette_files, load_interactions
 from connect_contract.contracts import ERROR_TYPE_HEADER
 
@@ -60,8 +60,9 @@ class ReplayIndex:
     def __init__(self, items: list[Interaction], root: Path) -> None:
         self.answers: dict[Key, Answer] = {}
         self.routes: dict[tuple[str, str], list[tuple[Key, str]]] = {}
-        # Requests are routed among the recorded operations only: an unrecorded operation is a miss anyway.
-        self.matcher = Matcher(Router(sorted({item.op for item in items}, key=lambda op: (op.service_name, op.name))))
+        # Requests are routed against the whole model of each recorded service, so the routing cost does
+        # not depend on how many operations (or interactions) were recorded.
+        self.matcher = Matcher(router_for({item.service for item in items}))
         for item in items:
             key = request_key_of(item)
             source = f"{_relative(item.file, root)}#{item.index}"

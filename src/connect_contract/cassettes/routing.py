@@ -33,26 +33,45 @@ def _specificity(op: ServiceOperation) -> tuple[int, int, int]:
     return (-len(op.fixed_query), -literal, len(op.greedy_labels))
 
 
+Entry = tuple[tuple[int, int, int], re.Pattern[str], frozenset[str], ServiceOperation]
+ANY_SEGMENT = "{label}"
+
+
+def _first_segment(path: str) -> str:
+    return path.lstrip("/").split("/", 1)[0]
+
+
 class Router:
-    """Operations by method, most specific template first; :meth:`route` returns one or ``None``."""
+    """Operations by method and first path segment, most specific template first.
+
+    Bucketing by the first segment keeps routing cost bounded by the templates that share it, not
+    by the size of the service; :meth:`route` returns one operation or ``None``.
+    """
 
     def __init__(self, operations: Iterable[ServiceOperation]) -> None:
-        by_method: dict[str, list[tuple[tuple[int, int, int], re.Pattern[str], frozenset[str], ServiceOperation]]]
-        by_method = {}
+        buckets: dict[tuple[str, str], list[Entry]] = {}
         for op in operations:
             entry = (_specificity(op), path_pattern(op.path_template), frozenset(k for k, _ in op.fixed_query), op)
-            by_method.setdefault(op.http_method.upper(), []).append(entry)
-        for entries in by_method.values():
+            first = _first_segment(op.path_template)
+            segment = ANY_SEGMENT if "{" in first else first
+            buckets.setdefault((op.http_method.upper(), segment), []).append(entry)
+        for entries in buckets.values():
             entries.sort(key=lambda e: (e[0], e[3].name))
-        self._by_method = by_method
-        self.operations = tuple(e[3] for entries in by_method.values() for e in entries)
+        self._buckets = buckets
+        self.operations = tuple(sorted({e[3] for es in buckets.values() for e in es}, key=lambda o: o.name))
 
     def route(self, method: str, path: str, query: str = "") -> ServiceOperation | None:
         keys = {unquote(part.partition("=")[0]) for part in query.split("&") if part}
-        for _, pattern, fixed, op in self._by_method.get(method.upper(), ()):
-            if fixed <= keys and pattern.match(path):
-                return op
-        return None
+        method = method.upper()
+        best: Entry | None = None
+        for segment in (_first_segment(path), ANY_SEGMENT):
+            for entry in self._buckets.get((method, segment), ()):
+                if best is not None and (entry[0], entry[3].name) >= (best[0], best[3].name):
+                    break  # sorted: nothing later in this bucket beats what was found
+                if entry[2] <= keys and entry[1].match(path):
+                    best = entry
+                    break
+        return best[3] if best is not None else None
 
 
 @cache

@@ -1,8 +1,9 @@
 """The proxy's ASGI app: forward each request to the upstream, judge both halves, record, report.
 
-A plain ASGI app (like the mock and the replay server) on uvicorn; forwarding uses one pooled
-``httpx.AsyncClient`` with bounded timeouts, so a hanging upstream costs one ``--timeout`` and gets
-the ``responds`` verdict, and the client gets a 502 with an error type instead of a hang.  Requests
+A plain ASGI app (like the mock and the replay server) on uvicorn; forwarding uses kept-alive
+``http.client`` connections in worker threads (:mod:`.upstream`) with bounded timeouts, so a hanging
+upstream costs one ``--timeout`` and gets the ``responds`` verdict, and the client gets a 502 with
+an error type instead of a hang.  Requests
 the proxy cannot read (a body over the limit, a broken stream) get a clear error answer; an
 exception while judging or recording is reported on that exchange, never raised into uvicorn.
 
@@ -23,7 +24,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import httpx
 from botocore.credentials import Credentials
 
 from connect_contract.asgi import Receive, Scope, Send, serve_lifespan
@@ -33,19 +33,20 @@ from connect_contract.operations import ServiceOperation
 from connect_contract.protocol import ERROR_TYPE_HEADER
 from connect_contract.proxy.judge import Finding, judge_request, judge_response, lower_headers
 from connect_contract.proxy.recorder import Recorder, Wire
+from connect_contract.proxy.upstream import Answer, Upstream, UpstreamError
 from connect_contract.redaction import scrub
 from connect_contract.server.transport import Request, Response
 from connect_contract.sigv4 import parse_authorization, sign
 
 MAX_BODY = 10 * 1024 * 1024
-# Hop-by-hop headers (RFC 9110 section 7.6.1) and what httpx recomputes: never forwarded as they came.
+# Hop-by-hop headers (RFC 9110 section 7.6.1) and Content-Length (recomputed): never forwarded as they came.
 HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "content-length"}
 )
 SIGNING_HEADERS = frozenset({"authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"})
 PROXY_ERROR = "ProxyUpstreamError"
-# uvicorn sets these itself; httpx has already decoded any content-encoding.
-SERVER_SET = frozenset({"date", "server", "content-encoding"})
+# uvicorn sets these itself.
+SERVER_SET = frozenset({"date", "server"})
 
 
 @dataclass
@@ -134,19 +135,8 @@ class ProxyApp:
         upstream = urlsplit(settings.upstream)
         self.upstream_host = upstream.netloc
         self.upstream_base = settings.upstream.rstrip("/")
-        self._client: httpx.AsyncClient | None = None
+        self.upstream = Upstream(settings.upstream, settings.timeout)
         self._lock = asyncio.Lock()
-
-    async def client(self) -> httpx.AsyncClient:
-        if self._client is None:
-            timeout = httpx.Timeout(self.settings.timeout)
-            limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
-            self._client = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
-        return self._client
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -179,24 +169,19 @@ class ProxyApp:
         outgoing = self._outgoing(method, url, headers, body, op)
         started = time.perf_counter()
         problem: str | None = None
-        response: httpx.Response | None = None
+        response: Answer | None = None
+        loop = asyncio.get_running_loop()
         try:
-            response = await (await self.client()).request(method, url, headers=outgoing, content=body)
-        except httpx.TimeoutException:
-            problem = f"no answer within {self.settings.timeout:g} s"
-        except httpx.HTTPError as exc:
-            problem = f"no HTTP answer: {type(exc).__name__}"
+            response = await loop.run_in_executor(
+                self.upstream.executor, self.upstream.send, method, target, outgoing, body
+            )
+        except UpstreamError as exc:
+            problem = str(exc)
         elapsed = time.perf_counter() - started
         request = Request(method, url, headers, body, verdict.intent, f"proxy {method}", secrets)
         answer = None
         if response is not None:
-            answer = Response(
-                response.status_code,
-                response.reason_phrase,
-                lower_headers(list(response.headers.multi_items())),
-                response.content,
-                elapsed,
-            )
+            answer = Response(response.status, response.reason, lower_headers(response.headers), response.body, elapsed)
         record = ExchangeRecord(
             number=0,
             method=method,
@@ -224,11 +209,11 @@ class ProxyApp:
             return _error(502, f"the upstream gave no answer ({problem})")
         forwarded = [
             (k.encode("latin-1"), v.encode("latin-1"))
-            for k, v in response.headers.multi_items()
+            for k, v in response.headers
             if k.lower() not in HOP_BY_HOP | SERVER_SET
         ]
-        forwarded.append((b"content-length", str(len(response.content)).encode()))
-        return response.status_code, forwarded, response.content
+        forwarded.append((b"content-length", str(len(response.body)).encode()))
+        return response.status, forwarded, response.body
 
     async def _record(
         self,
@@ -237,7 +222,7 @@ class ProxyApp:
         url: str,
         headers: tuple[tuple[str, str], ...],
         body: bytes,
-        response: httpx.Response,
+        response: Answer,
         secrets: frozenset[str],
     ) -> str:
         recorder = self.settings.recorder
@@ -251,10 +236,10 @@ class ProxyApp:
                     url,
                     tuple((k, v) for k, v in headers if k.lower() not in HOP_BY_HOP | {"host"}),
                     body,
-                    response.status_code,
-                    response.reason_phrase,
-                    tuple(response.headers.multi_items()),
-                    response.content,
+                    response.status,
+                    response.reason,
+                    response.headers,
+                    response.body,
                 ),
                 secrets,
             )
