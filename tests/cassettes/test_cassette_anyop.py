@@ -196,3 +196,50 @@ def test_an_answer_echoing_a_sensitive_query_value_is_refused(tmp_path: Path) ->
         (outcome,) = record_scenarios(Target(url, kind="loopback"), [scenario], tmp_path, "all", op)
     assert outcome.status == "refused", outcome
     assert not list(tmp_path.rglob("*.yaml"))
+
+
+def test_a_sensitive_header_and_a_sensitive_blob_payload_are_redacted_and_scanned() -> None:
+    from vcr.request import Request
+
+    from connect_contract.cassettes.redact import redact_request
+    from connect_contract.cassettes.scan import scan_cassette
+
+    op = load_service_operation("bedrock-runtime", "InvokeModel")
+    headers = {"X-Amzn-Bedrock-Request-Metadata": "secret-meta-value", "Content-Type": "application/json"}
+    body = b'{"prompt": "a secret prompt"}'
+    uri = "http://127.0.0.1:8/model/anthropic.claude-v2/invoke"
+    metadata = {"operation": {"service": "bedrock-runtime", "name": "InvokeModel"}}
+
+    def cassette(request: Any) -> dict[str, Any]:
+        response = {"status": {"code": 200, "message": "OK"}, "headers": {}, "body": {"string": ""}}
+        headers = {name: [value] for name, value in request.headers.items()}
+        part = {"method": "POST", "uri": request.uri, "headers": headers, "body": request.body.decode()}
+        return {"interactions": [{"request": part, "response": response}], "metadata": metadata}
+
+    leaked = cassette(Request("POST", uri, body, headers))
+    assert sorted(f.where for f in scan_cassette(leaked)) == [
+        "request body",
+        "request headers X-Amzn-Bedrock-Request-Metadata",
+    ]
+    redacted = redact_request(Request("POST", uri, body, headers), op)
+    text = json.dumps(cassette(redacted))
+    assert "secret" not in text and scan_cassette(cassette(redacted)) == []
+    assert len(redacted.headers["X-Amzn-Bedrock-Request-Metadata"]) == len("secret-meta-value")
+
+
+def test_cli_record_takes_service_and_operation(tmp_path: Path) -> None:
+    import subprocess
+
+    with serve_in_thread(AnyOperationUpstream("connect")) as url:
+        args = ["record", "--service", "connect", "--operation", "ListInstances", "--endpoint", url]
+        result = subprocess.run(
+            [sys.executable, "-m", "connect_contract", *args, "--out", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 0, result.stdout + result.stderr
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.yaml"))
+    assert written == ["connect/ListInstances/all-members.yaml", "connect/ListInstances/required-only.yaml"]
+    assert lint_paths([tmp_path]).problems == []

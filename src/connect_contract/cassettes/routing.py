@@ -20,7 +20,9 @@ from connect_contract.operations import ServiceOperation, resolve_operations
 _LABEL = re.compile(r"\{([^}]+?)(\+?)\}")
 
 
+@cache
 def path_pattern(template: str) -> re.Pattern[str]:
+    """The regex of a URI template: labels match one segment, greedy labels the rest."""
     pattern, position = "", 0
     for match in _LABEL.finditer(template):
         pattern += re.escape(template[position : match.start()]) + ("(.+)" if match.group(2) else "([^/]*)")

@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote
 import botocore.model
 
 from connect_contract.cassettes import sensitive
+from connect_contract.cassettes.routing import path_pattern
 from connect_contract.operations import Binding, ServiceOperation
 from connect_contract.protocol import resolve_error_type
 
@@ -40,7 +41,12 @@ def _text_walk(walk: Walk, shape: botocore.model.Shape, text: str, name: str, fo
     return result if isinstance(result, str) else json.dumps(result)
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9\-._~]*")
+
+
 def _encode(text: str, *, greedy: bool = False) -> str:
+    if _PLAIN.fullmatch(text):  # nothing to encode (most segments and values): skip quote()'s cost
+        return text
     return quote(text, safe=UNRESERVED + ("/" if greedy else ""))
 
 
@@ -49,15 +55,13 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
 
 
 def _rewrite_path(op: ServiceOperation, path: str, walk: Walk) -> str:
-    template = op.path_template
-    pattern, position = "", 0
-    for match in _LABEL.finditer(template):
-        pattern += re.escape(template[position : match.start()]) + ("(.*)" if match.group(2) else "([^/]*)")
-        position = match.end()
-    found = re.match("^" + pattern + re.escape(template[position:]) + "$", path)
     labels = {b.wire_name: b for b in op.labels}
-    if found is None or not any(sensitive.is_sensitive(b.shape) for b in labels.values()):
+    if not any(sensitive.is_sensitive(b.shape) for b in labels.values()):
+        return path  # the common case: nothing to rewrite, no regex to run
+    found = path_pattern(op.path_template).match(path)
+    if found is None:
         return path
+    template = op.path_template
     pieces, cursor = [], 0
     for index, match in enumerate(_LABEL.finditer(template), start=1):
         binding = labels.get(match.group(1))
@@ -210,8 +214,13 @@ def redact_response_body(op: ServiceOperation, status: int, header: Callable[[st
 # --- matching keys --------------------------------------------------------------------------------
 
 
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9\-._~/]*")
+
+
 def canonical_path(path: str) -> str:
     """Percent-encoding normalized segment by segment (``%7e`` and ``~`` are the same request)."""
+    if _PLAIN_PATH.fullmatch(path):
+        return path
     return "/".join(_encode(unquote(segment)) for segment in path.split("/"))
 
 
