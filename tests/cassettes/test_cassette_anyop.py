@@ -243,3 +243,24 @@ def test_cli_record_takes_service_and_operation(tmp_path: Path) -> None:
     written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.yaml"))
     assert written == ["connect/ListInstances/all-members.yaml", "connect/ListInstances/required-only.yaml"]
     assert lint_paths([tmp_path]).problems == []
+
+
+def test_verify_replays_any_operation_and_filters_by_service_and_operation(recorded: dict[str, Any]) -> None:
+    from click.testing import CliRunner
+
+    from connect_contract.cli import main
+
+    def verify(url: str, *args: str) -> Any:
+        return CliRunner().invoke(main, ["verify", "--cassettes", str(recorded["root"]), "--endpoint", url, *args])
+
+    with serve_in_thread(AnyOperationUpstream("connect")) as url:
+        every = verify(url, "--service", "connect")
+        listed = verify(url, "--operation", "List*")
+        unknown = verify(url, "--operation", "NoSuchOperation")
+    connect_cassettes = [p for p in recorded["root"].rglob("*.yaml") if p.parts[-3] == "connect"]
+    assert every.exit_code == 0 and f"verify: {len(connect_cassettes)} interactions, 0 mismatches" in every.output
+    assert listed.exit_code == 0 and "verify: 2 interactions, 0 mismatches" in listed.output
+    assert unknown.exit_code == 2 and "has no operation 'NoSuchOperation'" in unknown.output
+    with serve_in_thread(AnyOperationUpstream("connect", defect="wrong_member_type")) as url:
+        broken = verify(url, "--operation", "ListInstances")
+    assert broken.exit_code == 1 and "MISMATCH" in broken.output

@@ -168,3 +168,13 @@ def test_resigning_without_credentials_is_a_usage_error(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 2 and "--sigv4-resign: no AWS credentials" in result.stderr
+
+
+def test_operations_outside_the_chosen_ones_are_forwarded_unjudged(anyop_url: str) -> None:
+    records: list[ExchangeRecord] = []
+    chosen = resolve_operations("connect", "Describe*")
+    settings = ProxySettings(upstream=anyop_url, service="connect", operations=chosen)
+    with serve_in_thread(ProxyApp(settings, records.append)) as url:
+        assert requests.get(url + "/instance", timeout=5).status_code == 200  # ListInstances: not chosen
+        assert requests.get(url + "/instance/contract-instance-id", timeout=5).status_code == 200
+    assert [(r.operation, r.verdict) for r in records] == [("ListInstances", "SKIP"), ("DescribeInstance", "PASS")]

@@ -162,7 +162,8 @@ class ProxyApp:
         target = raw_path + (f"?{query}" if query else "")
         headers = tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
         op = self.router.route(method, raw_path, query)
-        judged = op is not None or self.service_router.route(method, raw_path, query) is None
+        known = op or self.service_router.route(method, raw_path, query)
+        judged = op is not None or known is None  # a known operation outside --operation is only forwarded
         verdict = judge_request(op, self.settings.service, method, target, headers, body)
         secrets = verdict.secrets | frozenset(self.settings.known_secrets)
         url = self.upstream_base + target
@@ -186,7 +187,7 @@ class ProxyApp:
             number=0,
             method=method,
             target=scrub(wire.redact_target(op, target) if op else target.partition("?")[0], secrets),
-            operation=op.name if op else None,
+            operation=known.name if known else None,
             status=answer.status if answer else None,
             elapsed_ms=elapsed * 1000,
             judged=judged,
