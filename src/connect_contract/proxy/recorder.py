@@ -73,6 +73,8 @@ class Recorder:
         }
         response = redact_response(response, op)
         matcher = Matcher(Router([op]))
+        # Signed when the proxy re-signs, or when the client's own signature went through.
+        signed = self.signed or any(name.lower() == "authorization" for name, _ in exchange.request_headers)
         with self._lock:
             path = self.path_for(op)
             try:
@@ -84,7 +86,7 @@ class Recorder:
             if any(matcher.vcr_key(old) == key for old in requests):
                 return "already recorded"
             metadata = {
-                "provenance": provenance(kind=self.kind, region=self.region, signed=self.signed, record_mode="proxy"),
+                "provenance": provenance(kind=self.kind, region=self.region, signed=signed, record_mode="proxy"),
                 "operation": operation_metadata(op),
                 "scenario": {"name": "proxy", "description": "exchanges recorded by connect-contract proxy"},
             }
