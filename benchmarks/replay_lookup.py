@@ -1,9 +1,11 @@
-"""Cassette replay lookup: per-request cost with 10 and 10,000 recorded interactions.
+"""Cassette replay lookup: per-request cost with 10 and 10,000 recorded interactions across many operations.
 
     .venv/bin/python benchmarks/replay_lookup.py [--http]
 
-Builds two synthetic cassette directories (same request shape, distinct InstanceId values), then
-measures, in one run:
+Builds two synthetic cassette directories laid out per service and operation: interaction ``n`` is
+the model-expanded request of one of the first 200 Connect operations (GET/POST/PUT/DELETE, labels,
+query strings, bodies) with one distinguishing query value, so keys span methods, paths, queries
+and bodies.  Then it measures, in one run:
 - the replay server's lookup (canonical key from the raw request + dict lookup), in process;
 - the whole replay ASGI app per request, in process (no sockets);
 - optionally (--http) keep-alive HTTP requests to the replay server on uvicorn;
@@ -17,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import http.client
-import json
 import statistics
 import tempfile
 import time
@@ -31,30 +32,50 @@ from vcr.cassette import Cassette
 from vcr.request import Request
 from vcr.serializers import yamlserializer
 
-from connect_contract.cassettes.match import contract_body, request_key
+from connect_contract.cassettes.match import Matcher
+from connect_contract.cassettes.record import cassette_dir, operation_metadata
 from connect_contract.cassettes.replay_server import create_app
-from connect_contract.model import load_operation
+from connect_contract.cassettes.routing import service_router
+from connect_contract.cassettes.scenarios import Scenario, scenarios_for
+from connect_contract.operations import ServiceOperation, resolve_operations
 from connect_contract.serving import serve_in_thread
 
-OP = load_operation()
 SIZES = (10, 10_000)
-PER_FILE = 500
+OPERATIONS = 200
 
 
-def body_for(n: int) -> bytes:
-    return json.dumps({m.name: f"bench-{m.name}-{n}" for m in OP.required_members}).encode()
+def _requests() -> list[tuple[ServiceOperation, Scenario]]:
+    chosen = []
+    for op in resolve_operations("connect", "all"):
+        scenario = next((s for s in scenarios_for(op) if s.target is not None), None)
+        if scenario is not None:
+            chosen.append((op, scenario))
+    return chosen[:OPERATIONS]
+
+
+REQUESTS = _requests()
+
+
+def request_for(n: int) -> tuple[str, str, bytes, str | None]:
+    """(method, target, body, content type) of interaction ``n``."""
+    _op, scenario = REQUESTS[n % len(REQUESTS)]
+    assert scenario.target is not None and scenario.method is not None
+    target = scenario.target + ("&" if "?" in scenario.target else "?") + f"bench={n}"
+    return scenario.method, target, scenario.body, scenario.content_type
 
 
 def build(directory: Path, size: int) -> None:
-    """``size`` interactions spread over files of at most PER_FILE each."""
-    for start in range(0, size, PER_FILE):
-        interactions = [
+    """``size`` interactions, one cassette per operation (``<service>/<Operation>/bench.yaml``)."""
+    per_op: dict[int, list[dict[str, Any]]] = {}
+    for n in range(size):
+        method, target, body, content_type = request_for(n)
+        per_op.setdefault(n % len(REQUESTS), []).append(
             {
                 "request": {
-                    "body": body_for(n).decode(),
-                    "headers": {"Content-Type": ["application/json"]},
-                    "method": OP.http_method,
-                    "uri": "http://127.0.0.1" + OP.request_uri,
+                    "body": body.decode(),
+                    "headers": {"Content-Type": [content_type]} if content_type else {},
+                    "method": method,
+                    "uri": "http://127.0.0.1" + target,
                 },
                 "response": {
                     "body": {"string": "{}"},
@@ -62,27 +83,39 @@ def build(directory: Path, size: int) -> None:
                     "status": {"code": 200, "message": "OK"},
                 },
             }
-            for n in range(start, min(size, start + PER_FILE))
-        ]
-        text = yaml.dump({"interactions": interactions, "version": 1}, Dumper=yaml.CSafeDumper)
-        (directory / f"part-{start:06d}.yaml").write_text(text)
+        )
+    for index, interactions in per_op.items():
+        op = REQUESTS[index][0]
+        path = cassette_dir(directory, op) / "bench.yaml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document = {"interactions": interactions, "version": 1, "metadata": {"operation": operation_metadata(op)}}
+        path.write_text(yaml.dump(document, Dumper=yaml.CSafeDumper))
+
+
+def probe(i: int, size: int) -> int:
+    """The ``i``-th interaction to look up: the same mix of operations (the first 10) at every size, spread
+    over the whole set, so only the number of recorded interactions differs between sizes."""
+    rounds = max(1, size // len(REQUESTS))
+    return (i % 10) + len(REQUESTS) * ((i // 10) % rounds) if size >= len(REQUESTS) else i % size
 
 
 def per_call(function: Callable[[int], Any], calls: int, size: int, repeats: int = 5) -> float:
-    """Median seconds per call over ``repeats`` runs of ``calls`` calls (keys spread over the set)."""
-    step = max(1, size // calls)
+    """Median seconds per call over ``repeats`` runs of ``calls`` calls (after one warm-up run)."""
+    for i in range(min(calls, 50)):
+        function(probe(i, size))
     timings = []
     for _ in range(repeats):
         start = time.perf_counter()
         for i in range(calls):
-            function((i * step) % size)
+            function(probe(i, size))
         timings.append((time.perf_counter() - start) / calls)
     return statistics.median(timings)
 
 
 def index_lookup(app: Any) -> Callable[[int], Any]:
     def call(n: int) -> Any:
-        answer = app.index.lookup(request_key(OP.http_method, OP.request_uri, "application/json", body_for(n)))
+        method, target, body, content_type = request_for(n)
+        answer = app.index.lookup(app.index.matcher.key(method, target, content_type, body))
         assert answer is not None
         return answer
 
@@ -91,11 +124,13 @@ def index_lookup(app: Any) -> Callable[[int], Any]:
 
 def asgi_call(app: Any) -> Callable[[int], Any]:
     loop = asyncio.new_event_loop()
-    headers = [(b"content-type", b"application/json")]
 
     def call(n: int) -> Any:
+        method, target, body, content_type = request_for(n)
+        headers = [(b"content-type", content_type.encode())] if content_type else []
+        path, _, query = target.partition("?")
         sent: list[Any] = []
-        messages = [{"type": "http.request", "body": body_for(n), "more_body": False}]
+        messages = [{"type": "http.request", "body": body, "more_body": False}]
 
         async def receive() -> Any:
             return messages.pop()
@@ -103,7 +138,14 @@ def asgi_call(app: Any) -> Callable[[int], Any]:
         async def send(message: Any) -> None:
             sent.append(message)
 
-        scope = {"type": "http", "method": OP.http_method, "path": OP.request_uri, "headers": headers}
+        scope = {
+            "type": "http",
+            "method": method,
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": query.encode(),
+            "headers": headers,
+        }
         loop.run_until_complete(app(scope, receive, send))
         assert sent[0]["status"] == 200
         return sent
@@ -116,8 +158,9 @@ def http_call(url: str) -> tuple[Callable[[int], Any], http.client.HTTPConnectio
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=10)
 
     def call(n: int) -> Any:
-        headers = {"Content-Type": "application/json"}
-        connection.request(OP.http_method, OP.request_uri, body=body_for(n), headers=headers)
+        method, target, body, content_type = request_for(n)
+        headers = {"Content-Type": content_type} if content_type else {}
+        connection.request(method, target, body=body, headers=headers)
         answer = connection.getresponse()
         answer.read()
         assert answer.status == 200
@@ -128,23 +171,24 @@ def http_call(url: str) -> tuple[Callable[[int], Any], http.client.HTTPConnectio
 
 def vcrpy_call(directory: Path) -> Callable[[int], Any]:
     """vcrpy's matcher over all interactions (one cassette holding them all, as vcrpy would)."""
+    matcher = Matcher(service_router("connect")).vcr_matcher
     cassettes = [
         Cassette.load(
             path=str(p),
             serializer=yamlserializer,
-            match_on=[lambda a, b: None if a.method == b.method else _fail(), contract_body],
+            match_on=[lambda a, b: None if a.method == b.method else _fail(), matcher],
             allow_playback_repeats=True,
         )
-        for p in sorted(directory.glob("*.yaml"))
+        for p in sorted(directory.rglob("*.yaml"))
     ]
     big = cassettes[0]
     for other in cassettes[1:]:
         big.data.extend(other.data)
 
     def call(n: int) -> Any:
-        headers = {"Content-Type": "application/json"}
-        request = Request(OP.http_method, "http://x" + OP.request_uri, body_for(n), headers)
-        return big.play_response(request)
+        method, target, body, content_type = request_for(n)
+        headers = {"Content-Type": content_type} if content_type else {}
+        return big.play_response(Request(method, "http://x" + target, body, headers))
 
     return call
 
@@ -186,6 +230,9 @@ def main() -> None:
     index = results["index lookup (in process)"]
     vcr_ = results["baseline: vcrpy play_response"]
     print(f"\nat {large} interactions the index is {vcr_[large] / index[large]:,.0f}x faster than vcrpy's scan")
+    limit = 1.5
+    verdict = "OK" if index[large] / index[small] <= limit else "OVER"
+    print(f"index lookup {large}/{small}: {index[large] / index[small]:.2f}x (limit {limit}x): {verdict}")
 
 
 if __name__ == "__main__":

@@ -187,9 +187,10 @@ def test_the_contracts_hook_passes_the_committed_contracts_and_catches_drift(tmp
 
 def test_the_lint_hook_passes_the_committed_cassettes_and_catches_a_broken_one(tmp_path: Path) -> None:
     hook = _hook("connect-contract-lint")
-    assert _run_hook(hook, ROOT, ["cassettes/body-empty.yaml", "cassettes/body-invalid-json.yaml"]).returncode == 0
-    (tmp_path / "cassettes").mkdir()
-    broken = (ROOT / "cassettes" / "body-empty.yaml").read_text().replace("      code: 400", "      code: 409")
-    (tmp_path / "cassettes" / "body-empty.yaml").write_text(broken)
-    result = _run_hook(hook, tmp_path, ["cassettes/body-empty.yaml"])
+    mission = "cassettes/connect/UpdateParticipantAuthentication"
+    assert _run_hook(hook, ROOT, [f"{mission}/body-empty.yaml", f"{mission}/body-invalid-json.yaml"]).returncode == 0
+    (tmp_path / mission).mkdir(parents=True)
+    broken = (ROOT / mission / "body-empty.yaml").read_text().replace("      code: 400", "      code: 409")
+    (tmp_path / mission / "body-empty.yaml").write_text(broken)
+    result = _run_hook(hook, tmp_path, [f"{mission}/body-empty.yaml"])
     assert result.returncode == 1 and "[status-mismatch]" in result.stdout

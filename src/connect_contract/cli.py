@@ -25,6 +25,10 @@ COMMANDS = {
     "record": ("connect_contract.cassettes.cli:record", "Record scenario cassettes from an endpoint."),
     "lint": ("connect_contract.cassettes.cli:lint", "Lint cassettes against the contracts."),
     "verify": ("connect_contract.cassettes.cli:verify", "Replay cassettes to a live provider and compare."),
+    "proxy": (
+        "connect_contract.proxy.cli:proxy",
+        "Forward a client to an upstream; judge (and record) each exchange.",
+    ),
 }
 
 

@@ -18,6 +18,7 @@ ACCESS_KEY = "AKIDEXAMPLE"
 SECRET_KEY = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "cassettes"
+MISSION_DIR = Path("connect") / "UpdateParticipantAuthentication"  # <root>/<service>/<Operation>/
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]

@@ -81,7 +81,9 @@ def test_a_crash_during_the_write_keeps_the_old_cassette_and_the_next_run_cleans
     assert existing.read_bytes() == old
     leftovers = [p for p in existing.parent.iterdir() if p.name.endswith(".tmp")]
     assert len(leftovers) == 1 and leftovers[0].name.startswith(f".{existing.name}.")
-    (outcome,) = record_scenarios(Target(plain_mock), [SCENARIO], existing.parent, "all")
+    (outcome,) = record_scenarios(
+        Target(plain_mock), [SCENARIO], existing.parents[2], "all"
+    )  # <root>/<service>/<Operation>
     assert outcome.status == "written"
     assert sorted(snapshot(existing.parent)) == [existing.name]
 
@@ -94,7 +96,7 @@ def test_killing_the_cli_while_a_request_is_in_flight_keeps_the_old_cassette(exi
     with serve_in_thread(slow) as url:
         args = ["record", "--endpoint", url, "--record-mode", "all", "--scenarios", SCENARIO.name]
         process = subprocess.Popen(
-            [sys.executable, "-m", "connect_contract", *args, "--out", str(existing.parent)],
+            [sys.executable, "-m", "connect_contract", *args, "--out", str(existing.parents[2])],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env={**os.environ, "PYTHONWARNINGS": "ignore"},

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from cassette_support import ACCESS_KEY, COMMITTED, SECRET_KEY, credential_chain_env
+from cassette_support import ACCESS_KEY, COMMITTED, MISSION_DIR, SECRET_KEY, credential_chain_env
 
 from connect_contract.contracts import ERROR_TYPE_HEADER
 
@@ -118,17 +118,17 @@ def test_record_against_an_unrelated_server_writes_nothing_and_fails(
     from connect_contract.cassettes.scenarios import load_scenarios
 
     out = tmp_path / "out"
-    kept = out / "required-only-unknown-state.yaml"
-    out.mkdir()
-    kept.write_bytes((COMMITTED / "required-only-unknown-state.yaml").read_bytes())
+    kept = out / MISSION_DIR / "required-only-unknown-state.yaml"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes((COMMITTED / MISSION_DIR / "required-only-unknown-state.yaml").read_bytes())
     result = _run("record", "--endpoint", unrelated_http_server, "--out", str(out), "--record-mode", "all")
     assert result.returncode == 1, result.stderr
     count = len(load_scenarios())
     assert f"record: {count} scenarios: {count} rejected" in result.stderr
     assert "answers break the contract and were not written" in result.stderr
     assert "[error-type-missing] status 501 without an error type" in result.stdout
-    assert sorted(p.name for p in out.iterdir()) == ["required-only-unknown-state.yaml"]  # nothing new or replaced
-    assert kept.read_bytes() == (COMMITTED / "required-only-unknown-state.yaml").read_bytes()
+    assert sorted(p.name for p in kept.parent.iterdir()) == [kept.name]  # nothing new or replaced
+    assert kept.read_bytes() == (COMMITTED / MISSION_DIR / "required-only-unknown-state.yaml").read_bytes()
 
 
 def test_a_rejected_answer_is_judged_by_the_same_rules_as_lint(unrelated_http_server: str, tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ MODELED = {e.name for e in OP.errors}
 
 
 def _committed() -> list[dict[str, Any]]:
-    return [load_yaml(p.read_text()) for p in sorted(COMMITTED.glob("*.yaml"))]
+    return [load_yaml(p.read_text()) for p in sorted(COMMITTED.rglob("*.yaml"))]
 
 
 def _pick(success: bool) -> dict[str, Any]:
@@ -188,5 +188,5 @@ def test_cli_prints_one_line_per_problem_and_exits_1(tmp_path: Path) -> None:
 def test_the_committed_cassettes_lint_clean_as_ci_runs_it() -> None:
     result = _cli(str(COMMITTED))
     assert result.returncode == 0, result.stdout
-    count = len(list(COMMITTED.glob("*.yaml")))
+    count = len(list(COMMITTED.rglob("*.yaml")))
     assert f"{count} cassettes, {count} interactions, 0 problems" in result.stderr

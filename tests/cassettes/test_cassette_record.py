@@ -17,10 +17,18 @@ from cassette_support import ACCESS_KEY, SECRET_KEY, credential_chain_env, error
 
 from connect_contract.cassettes.lint import lint_paths
 from connect_contract.cassettes.persister import load_yaml
-from connect_contract.cassettes.record import SecretRefused, Target, provenance, record_scenarios, recording
+from connect_contract.cassettes.record import (
+    SecretRefused,
+    Target,
+    cassette_dir,
+    provenance,
+    record_scenarios,
+    recording,
+)
 from connect_contract.cassettes.replay import replay_cassette
 from connect_contract.cassettes.scenarios import load_scenarios
 from connect_contract.model import load_operation
+from connect_contract.operations import mission_operation
 from connect_contract.serving import serve_in_thread
 
 SCENARIOS = load_scenarios()
@@ -43,7 +51,8 @@ def recorded(sigv4_mock: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_every_scenario_is_recorded_signed_redacted_and_lint_clean(recorded: Path) -> None:
-    files = sorted(recorded.glob("*.yaml"))
+    files = sorted(recorded.rglob("*.yaml"))
+    assert {f.parent for f in files} == {cassette_dir(recorded, mission_operation())}
     assert sorted(f.stem for f in files) == sorted(s.name for s in SCENARIOS)
     report = lint_paths([recorded])
     assert report.problems == [] and report.interactions == len(SCENARIOS)
@@ -78,7 +87,8 @@ def test_re_recording_is_byte_for_byte_deterministic(sigv4_mock: str, recorded: 
 def test_record_modes_once_never_overwrites_all_does(sigv4_mock: str, tmp_path: Path) -> None:
     target = Target(sigv4_mock, credentials=Credentials(ACCESS_KEY, SECRET_KEY))
     scenario = SCENARIOS[:1]
-    path = tmp_path / f"{scenario[0].name}.yaml"
+    path = cassette_dir(tmp_path, mission_operation()) / f"{scenario[0].name}.yaml"
+    path.parent.mkdir(parents=True)
     path.write_bytes(b"sentinel: not a cassette\n")
     (once,) = record_scenarios(target, scenario, tmp_path, "once")
     assert once.status == "kept" and path.read_bytes() == b"sentinel: not a cassette\n"
@@ -104,7 +114,8 @@ def _echo_code(body: bytes) -> tuple[int, dict[str, str], bytes]:
 )
 def test_a_leaky_answer_is_refused_and_nothing_is_written(answer: object, kind: str, tmp_path: Path) -> None:
     scenario = next(s for s in SCENARIOS if not s.malformed and SENSITIVE[0] in json.loads(s.body))
-    old = tmp_path / f"{scenario.name}.yaml"
+    old = cassette_dir(tmp_path, mission_operation()) / f"{scenario.name}.yaml"
+    old.parent.mkdir(parents=True)
     old.write_bytes(b"old bytes\n")
     with serve_in_thread(scripted(answer)) as url:  # type: ignore[arg-type]
         (outcome,) = record_scenarios(
@@ -112,7 +123,7 @@ def test_a_leaky_answer_is_refused_and_nothing_is_written(answer: object, kind: 
         )
     assert outcome.status == "refused"
     assert any(kind in f.kind and f.index == 0 and f.where.startswith("response") for f in outcome.findings)
-    assert snapshot(tmp_path) == {old.name: b"old bytes\n"}  # untouched, and no temporary left behind
+    assert snapshot(old.parent) == {old.name: b"old bytes\n"}  # untouched, and no temporary left behind
 
 
 def test_account_ids_and_key_ids_in_answers_are_redacted_not_refused(tmp_path: Path) -> None:
@@ -185,7 +196,8 @@ def test_cli_record_signs_with_the_standard_credential_chain(sigv4_mock: str, tm
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert sorted(p.stem for p in tmp_path.glob("*.yaml")) == sorted(names.split(","))
+    written = cassette_dir(tmp_path, mission_operation()).glob("*.yaml")
+    assert sorted(p.stem for p in written) == sorted(names.split(","))
     assert lint_paths([tmp_path]).problems == []
     assert SECRET_KEY not in result.stdout + result.stderr
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import click
 from botocore.credentials import Credentials
@@ -14,15 +15,45 @@ from rich.table import Table
 
 from connect_contract.cassettes.lint import lint_paths
 from connect_contract.cassettes.record import RECORD_MODES, Target, record_scenarios
-from connect_contract.cassettes.scenarios import load_scenarios, select
+from connect_contract.cassettes.scenarios import scenarios_for, select
 from connect_contract.cassettes.store import CassetteError, cassette_files, load_interactions
 from connect_contract.cassettes.verify import Comparison, Provider, verify_all
 from connect_contract.endpoints import endpoint_callback
+from connect_contract.operations import OperationLookupError, ServiceOperation, resolve_operations
+from connect_contract.operations.options import operation_options
 from connect_contract.ratelimit import parse_rate_limit, rate_limit_option
 from connect_contract.sigv4 import MISSING as MISSING_SIGNATURE
 from connect_contract.sigv4 import chain_credentials
 
 KINDS = ("auto", "mock", "loopback", "aws", "other")
+
+
+def _only(service: str | None, operation: str | None) -> Any:
+    """A filter on interactions: ``--service``/``--operation`` (name or shell-style glob); none: keep all."""
+    if operation is not None and service is None:
+        service = "connect"
+    if service is not None:
+        try:
+            chosen = {(op.service_name, op.name) for op in resolve_operations(service, operation or "all")}
+        except OperationLookupError as exc:
+            raise click.UsageError(str(exc)) from None
+        return lambda item: (item.service, item.operation) in chosen
+    return lambda _item: True
+
+
+def filter_options(command: Any) -> Any:
+    """``--service``/``--operation`` for commands that read cassettes: which recorded operations to take."""
+    command = click.option(
+        "--operation",
+        default=None,
+        metavar="NAME|all|GLOB",
+        help="Only interactions of this operation (default: every operation the cassettes hold).",
+    )(command)
+    return click.option(
+        "--service", default=None, metavar="NAME", help="Only interactions of this service (botocore's name)."
+    )(command)
+
+
 OUTCOMES = ("written", "unchanged", "kept", "refused", "rejected", "failed")
 BAD_OUTCOMES = ("refused", "rejected", "failed")
 
@@ -47,6 +78,7 @@ def _stdout() -> Console:
 
 
 @click.command()
+@operation_options()
 @click.option(
     "--endpoint",
     callback=endpoint_callback,
@@ -62,6 +94,7 @@ def _stdout() -> Console:
 @rate_limit_option
 @click.option("--list", "list_only", is_flag=True, help="List the scenarios and exit.")
 def record(
+    operations: tuple[ServiceOperation, ...],
     endpoint: str | None,
     sigv4: bool,
     region: str,
@@ -73,7 +106,10 @@ def record(
     rate_limit: str | None,
     list_only: bool,
 ) -> None:
-    """Record one redacted vcrpy cassette per scenario (contracts/scenarios.json).
+    """Record one redacted vcrpy cassette per scenario, in OUT/<service>/<Operation>/.
+
+    The default operation's scenarios are contracts/scenarios.json; any other operation's are
+    expanded from its model (required members only; every member).
 
     \b
     once          record scenarios without a cassette; never touch an existing one (default)
@@ -81,22 +117,24 @@ def record(
     all           re-record every selected scenario
     """
     if list_only:
-        table = Table("scenario", "malformed", "description", title="scenarios (contracts/scenarios.json)")
-        for scenario in load_scenarios():
-            table.add_row(scenario.name, "yes" if scenario.malformed else "", scenario.description)
+        table = Table("operation", "scenario", "malformed", "description", title="scenarios")
+        for op in operations:
+            for scenario in scenarios_for(op):
+                table.add_row(op.name, scenario.name, "yes" if scenario.malformed else "", scenario.description)
         _stdout().print(table)
         return
     if not endpoint:
         raise click.UsageError("--endpoint is required")
+    wanted = [n.strip() for n in names.split(",") if n.strip()]
     try:
-        chosen = select(load_scenarios(), [n.strip() for n in names.split(",") if n.strip()])
+        plan = [(op, select(scenarios_for(op), wanted)) for op in operations]
     except KeyError as exc:
         raise click.UsageError(f"--scenarios: unknown scenario(s) {exc.args[0]}") from None
     kind = endpoint_kind if endpoint_kind != "auto" else None
     credentials = _credentials(sigv4, endpoint)
     limit = parse_rate_limit(rate_limit, endpoint)
     target = Target(endpoint, region=region, credentials=credentials, kind=kind, timeout=timeout, rate_limit=limit)
-    outcomes = record_scenarios(target, chosen, out, record_mode)
+    outcomes = [o for op, chosen in plan for o in record_scenarios(target, chosen, out, record_mode, op)]
     first = outcomes[0].detail if outcomes else ""
     if first.startswith("endpoint unreachable") and all(o.detail == first for o in outcomes):
         where = first.replace("endpoint", f"endpoint at {endpoint}", 1)
@@ -153,14 +191,27 @@ def lint(paths: tuple[Path, ...]) -> None:
 @click.option("--region", default="us-east-1", show_default=True)
 @click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True, help="Seconds per request.")
 @rate_limit_option
-def verify(directory: Path, endpoint: str, sigv4: bool, region: str, timeout: float, rate_limit: str | None) -> None:
+@filter_options
+def verify(
+    directory: Path,
+    endpoint: str,
+    sigv4: bool,
+    region: str,
+    timeout: float,
+    rate_limit: str | None,
+    service: str | None,
+    operation: str | None,
+) -> None:
     """Replay each recorded request to a live provider: same status, same error type, valid body shape."""
+    keep = _only(service, operation)
     if not cassette_files([directory]):
         raise click.UsageError(f"--cassettes {directory}: no *.yaml cassettes found")
     try:
-        items = load_interactions([directory])
+        items = [item for item in load_interactions([directory]) if keep(item)]
     except CassetteError as exc:
         raise click.UsageError(f"--cassettes: {exc}") from None
+    if not items:
+        raise click.UsageError(f"--cassettes {directory}: no interaction of the chosen operation(s)")
     limit = parse_rate_limit(rate_limit, endpoint)
     credentials = _credentials(sigv4, endpoint)
     provider = Provider(endpoint, region=region, credentials=credentials, timeout=timeout, rate_limit=limit)

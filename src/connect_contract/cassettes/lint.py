@@ -13,6 +13,12 @@ Checks (each problem carries its check id, the file and the interaction index):
 - ``status-mismatch``: the status is not the one the model gives that error type.
 - ``error-body-invalid``: the error body does not validate against that error's schema.
 - ``secret``: a secret is present (see :mod:`.scan`).
+
+Cassettes of any other operation (metadata ``operation``) are judged by that operation's contracts
+(:mod:`connect_contract.contracts.parts`): the request location by location (``request-label`` for
+URI labels, ``request-invalid`` for query, headers and body), a success answer against the output
+contract (``success-invalid`` for status and headers, ``success-body-invalid`` for the body), an
+error against its modeled status and its error schema.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from connect_contract.cassettes.match import media_type
+from connect_contract.cassettes.routing import Router
 from connect_contract.cassettes.scan import scan_cassette
 from connect_contract.cassettes.store import CassetteError, Interaction, cassette_files, interactions, load_file
 from connect_contract.contracts import (
@@ -32,7 +39,10 @@ from connect_contract.contracts import (
     request_validator,
     response_validator,
 )
+from connect_contract.contracts.parts import request_errors, request_parts, response_errors, response_parts, validator
 from connect_contract.model import load_operation
+from connect_contract.operations import ServiceOperation, mission_operation
+from connect_contract.protocol import resolve_error_type as protocol_error_type
 
 JSON = "application/json"
 # Answers a Smithy restJson1 server framework gives to malformed input (wire-format.md section 3).
@@ -92,7 +102,66 @@ def schema_problems(validator: Any, instance: Any) -> list[str]:
     return messages
 
 
+def _is_mission(op: ServiceOperation) -> bool:
+    mission = mission_operation()
+    return (op.service_name, op.name) == (mission.service_name, mission.name)
+
+
+def _joined(headers: dict[str, list[str]]) -> dict[str, str]:
+    return {name: ", ".join(values) for name, values in headers.items()}
+
+
+def _request_any(item: Interaction, op: ServiceOperation) -> Iterator[tuple[str, str]]:
+    if Router([op]).route(item.method, item.path, item.query) is None:
+        yield "wrong-operation", f"request is {item.method} {item.path}, not {op.name}'s {op.request_uri}"
+        return
+    if item.malformed:
+        return
+    if op.request_media_type == JSON and item.request_body and media_type(item.request_header("Content-Type")) != JSON:
+        yield "request-content-type", f"request Content-Type is not {JSON} (mark the scenario malformed if meant)"
+    parts = request_parts(op, item.target, _joined(item.request_headers), item.request_body)
+    for message in request_errors(op, parts):
+        check = "request-label" if message.startswith("path") else "request-invalid"
+        yield check, f"request does not validate: {message} (not marked malformed)"
+
+
+def _response_any(item: Interaction, op: ServiceOperation) -> Iterator[tuple[str, str]]:
+    status = item.status
+    if 200 <= status < 300:
+        parts = response_parts(op, status, _joined(item.response_headers), item.response_body)
+        for message in response_errors(op, parts):
+            check = "success-body-invalid" if message.startswith("body") else "success-invalid"
+            yield check, f"{status} answer: {message}"
+        return
+    resolved = protocol_error_type(item.response_header, item.response_body)
+    if resolved is None or not resolved.name:
+        yield "error-type-missing", f"status {status} without an error type (header {ERROR_TYPE_HEADER} or body)"
+        return
+    name = resolved.name
+    modeled = {e.name: e.status for e in op.errors}
+    if name in modeled:
+        expected = modeled[name]
+    elif item.malformed and name in FRAMEWORK_ERRORS:
+        expected = FRAMEWORK_ERRORS[name]
+    else:
+        yield "unknown-error-type", f"error type {name} is not modeled for {op.name}"
+        return
+    if status != expected:
+        yield "status-mismatch", f"status {status}, but the model gives {name} status {expected}"
+    if name not in modeled:
+        return
+    body = decode_json(item.response_body)
+    if not isinstance(body, dict):
+        yield "error-body-invalid", f"{name} body is not a JSON object"
+        return
+    for message in schema_problems(validator(op, f"errors/{name}.schema.json"), body):
+        yield "error-body-invalid", f"{name} body: {message}"
+
+
 def _request(interaction: Interaction) -> Iterator[tuple[str, str]]:
+    if not _is_mission(interaction.op):
+        yield from _request_any(interaction, interaction.op)
+        return
     op = load_operation()
     if interaction.method != op.http_method or interaction.path != op.request_uri.split("?")[0]:
         yield "wrong-operation", f"request is {interaction.method} {interaction.path}, not the operation's"
@@ -110,6 +179,9 @@ def _request(interaction: Interaction) -> Iterator[tuple[str, str]]:
 
 
 def _response(interaction: Interaction) -> Iterator[tuple[str, str]]:
+    if not _is_mission(interaction.op):
+        yield from _response_any(interaction, interaction.op)
+        return
     status, body = interaction.status, decode_json(interaction.response_body)
     if status == 200:
         if not isinstance(body, dict):

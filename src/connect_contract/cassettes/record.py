@@ -22,17 +22,18 @@ from botocore.credentials import Credentials
 
 from connect_contract import __version__
 from connect_contract.cassettes.lint import Problem, lint_data
-from connect_contract.cassettes.match import contract_body
+from connect_contract.cassettes.match import Matcher
 from connect_contract.cassettes.persister import AtomicPersister, load_yaml
-from connect_contract.cassettes.redact import LOOPBACK_HOSTS, redact_request, redact_response
+from connect_contract.cassettes.redact import LOOPBACK_HOSTS, hooks_for
+from connect_contract.cassettes.routing import Router
 from connect_contract.cassettes.scan import Finding
 from connect_contract.cassettes.scenarios import Scenario
-from connect_contract.model import load_operation
+from connect_contract.operations import ServiceOperation, mission_operation
 from connect_contract.ratelimit import RateLimit
 from connect_contract.sigv4 import SigV4RequestsAuth
 
 RECORD_MODES = ("once", "new_episodes", "all")
-MATCH_ON = ("method", "path", "contract_body")
+MATCH_ON = ("method", "contract_body")  # contract_body: path, query, media type and body (see .match)
 GIVE_UP_AFTER_TIMEOUTS = 2
 
 
@@ -105,7 +106,18 @@ def provenance(*, kind: str, region: str, signed: bool, record_mode: str) -> dic
     }
 
 
-def make_vcr(persister: AtomicPersister, record_mode: str) -> vcr.VCR:
+def cassette_dir(out: Path, op: ServiceOperation) -> Path:
+    """Where one operation's cassettes live under a root: ``<root>/<service>/<Operation>/``."""
+    return out / op.service_name / op.name
+
+
+def operation_metadata(op: ServiceOperation) -> dict[str, str]:
+    return {"service": op.service_name, "name": op.name}
+
+
+def make_vcr(persister: AtomicPersister, record_mode: str, op: ServiceOperation | None = None) -> vcr.VCR:
+    op = op or mission_operation()
+    redact_request, redact_response = hooks_for(op)
     recorder = vcr.VCR(
         record_mode=record_mode,
         match_on=MATCH_ON,
@@ -114,7 +126,7 @@ def make_vcr(persister: AtomicPersister, record_mode: str) -> vcr.VCR:
         decode_compressed_response=True,
         record_on_exception=False,  # an exception or Ctrl-C mid-recording leaves the old cassette
     )
-    recorder.register_matcher("contract_body", contract_body)
+    recorder.register_matcher("contract_body", Matcher(Router([op])).vcr_matcher)
     recorder.register_persister(persister)
     return recorder
 
@@ -134,6 +146,7 @@ def recording(
     record_mode: str = "once",
     known_secrets: Iterable[str] = (),
     judge: bool = True,
+    op: ServiceOperation | None = None,
 ) -> Iterator[Any]:
     """Record whatever HTTP the block does (requests, urllib3, boto3) into ``path``, redacted.
 
@@ -148,7 +161,7 @@ def recording(
     remove_stale_temporaries(path)
     kind = JudgingPersister if judge else AtomicPersister
     persister = kind(metadata=metadata, known_secrets=known_secrets, overwrite=record_mode != "once")
-    with make_vcr(persister, record_mode).use_cassette(str(path)) as cassette:
+    with make_vcr(persister, record_mode, op).use_cassette(str(path)) as cassette:
         yield cassette
     if persister.refused:
         raise SecretRefused(path, persister.refused)
@@ -182,18 +195,27 @@ def _known(scenario: Scenario, credentials: Credentials | None) -> list[str]:
     return values
 
 
-def record_scenario(target: Target, scenario: Scenario, out: Path, record_mode: str, kind: str) -> Outcome:
-    path = out / f"{scenario.name}.yaml"
+def record_scenario(
+    target: Target,
+    scenario: Scenario,
+    out: Path,
+    record_mode: str,
+    kind: str,
+    op: ServiceOperation | None = None,
+) -> Outcome:
+    op = op or mission_operation()
+    path = cassette_dir(out, op) / f"{scenario.name}.yaml"
     if record_mode == "once" and path.exists():
         return Outcome(scenario.name, path, "kept", "exists; `once` never overwrites")
     metadata = {
         "provenance": provenance(
             kind=kind, region=target.region, signed=target.credentials is not None, record_mode=record_mode
         ),
+        "operation": operation_metadata(op),
         "scenario": {"name": scenario.name, "description": scenario.description, "malformed": scenario.malformed},
     }
-    op = load_operation()
-    url = target.endpoint.rstrip("/") + op.request_uri
+    url = target.endpoint.rstrip("/") + (scenario.target or op.request_uri)
+    method = scenario.method or op.http_method
     auth = None
     if target.credentials is not None:
         auth = SigV4RequestsAuth(target.credentials, region=target.region, service=op.signing_name)
@@ -201,11 +223,11 @@ def record_scenario(target: Target, scenario: Scenario, out: Path, record_mode: 
     known = _known(scenario, target.credentials)
     try:
         with (
-            recording(path, metadata=metadata, record_mode=record_mode, known_secrets=known),
+            recording(path, metadata=metadata, record_mode=record_mode, known_secrets=known, op=op),
             requests.Session() as session,
         ):
             session.request(
-                op.http_method, url, data=scenario.body, headers=scenario.headers, auth=auth, timeout=target.timeout
+                method, url, data=scenario.body, headers=scenario.headers, auth=auth, timeout=target.timeout
             )
     except SecretRefused as refused:
         return Outcome(
@@ -229,15 +251,20 @@ def connection_failure(exc: BaseException) -> str:
 
 
 def record_scenarios(
-    target: Target, scenarios: Sequence[Scenario], out: Path, record_mode: str = "once"
+    target: Target,
+    scenarios: Sequence[Scenario],
+    out: Path,
+    record_mode: str = "once",
+    op: ServiceOperation | None = None,
 ) -> list[Outcome]:
     """Record each scenario.  Bounded time against a bad endpoint: an unreachable one, or one that
     leaves two requests in a row unanswered, fails the remaining scenarios without sending them."""
     kind = target.kind or endpoint_kind(target.endpoint, timeout=min(2.0, target.timeout))
     outcomes: list[Outcome] = []
     given_up, timeouts = "", 0
+    op = op or mission_operation()
     for scenario in scenarios:
-        path = out / f"{scenario.name}.yaml"
+        path = cassette_dir(out, op) / f"{scenario.name}.yaml"
         remove_stale_temporaries(path)  # whatever the mode or outcome: `once` and a given-up run write nothing
         if given_up:
             outcomes.append(Outcome(scenario.name, path, "failed", given_up))
@@ -245,7 +272,7 @@ def record_scenarios(
         if target.rate_limit is not None:
             target.rate_limit.wait()
         try:
-            outcome = record_scenario(target, scenario, out, record_mode, kind)
+            outcome = record_scenario(target, scenario, out, record_mode, kind, op)
             timeouts = 0
         except requests.ConnectionError as exc:
             given_up = f"endpoint unreachable ({connection_failure(exc)})"

@@ -22,7 +22,9 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from connect_contract.cassettes import sensitive, wire
 from connect_contract.model import Member, load_operation
+from connect_contract.operations import ServiceOperation, mission_operation
 from connect_contract.redaction import ACCESS_KEY_ID
 from connect_contract.sigv4 import parse_authorization
 
@@ -40,8 +42,6 @@ REDACTED_AUTHORIZATION = re.compile(
     rf"^AWS4-HMAC-SHA256 Credential={REDACTED}/{FIXED_AMZ_DATE[:8]}/[a-z0-9-]+/[a-z0-9-]+/[a-z0-9_]+, "
     rf"SignedHeaders=[a-z0-9;_-]+, Signature={REDACTED}$"
 )
-# Characters tried, in order, to keep a pattern-violating value violating after redaction.
-_VIOLATORS = ('"', "\u00d7", "\x00")
 
 
 @cache
@@ -50,45 +50,19 @@ def sensitive_members() -> dict[str, Member]:
     return {m.name: m for m in load_operation().sensitive_members}
 
 
-def _matches(pattern: str, value: str) -> bool:
-    return re.search(pattern, value) is not None
+def _shape(member: Member) -> Any:
+    """botocore's shape of a mission-operation member (the one model :mod:`.sensitive` walks)."""
+    return next(b.shape for b in mission_operation().input if b.name == member.name)
 
 
 def verdict(member: Member, value: Any) -> str:
     """What the contract can say about a value: ``valid`` or the first constraint it breaks."""
-    if value is None:
-        return "null"
-    if not isinstance(value, str) or member.shape.type != "string":
-        return "type" if member.shape.type == "string" else "other"
-    if member.shape.min_length is not None and len(value) < member.shape.min_length:
-        return "too-short"
-    if member.shape.max_length is not None and len(value) > member.shape.max_length:
-        return "too-long"
-    if member.shape.pattern is not None and not _matches(member.shape.pattern, value):
-        return "pattern"
-    return "valid"
+    return sensitive.verdict(_shape(member), value)
 
 
 def mask(member: Member, value: Any) -> Any:
     """The stable placeholder for a sensitive value (same JSON type, length and pattern verdict)."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return type(value)(0)
-    if isinstance(value, list):
-        return [mask(member, item) for item in value]
-    if isinstance(value, dict):
-        return {key: mask(member, item) for key, item in value.items()}
-    text = str(value)
-    unit = f"{REDACTED}-{member.name}-"
-    placeholder = (unit * (len(text) // len(unit) + 1))[: len(text)]
-    pattern = member.shape.pattern
-    if pattern and text and not _matches(pattern, text) and _matches(pattern, placeholder):
-        for bad in _VIOLATORS:
-            candidate = bad + placeholder[1:]
-            if not _matches(pattern, candidate):
-                return candidate
-    return placeholder
+    return sensitive.placeholder(member.name, _shape(member), value)
 
 
 def redact_json(value: Any) -> Any:
@@ -177,28 +151,63 @@ def normalize_uri(uri: str) -> str:
     return scrub(uri)
 
 
-def redact_request(request: Any) -> Any:
-    """A vcrpy ``before_record_request`` hook (vcrpy hands it a deep copy, so mutating is safe)."""
-    body = redact_body(request.body)
+def _scrubbed(raw: bytes) -> bytes:
+    return scrub(raw.decode("utf-8")).encode("utf-8") if _is_text(raw) else raw
+
+
+def redact_request(request: Any, op: ServiceOperation | None = None) -> Any:
+    """A vcrpy ``before_record_request`` hook (vcrpy hands it a deep copy, so mutating is safe).
+
+    Every sensitive value of ``op`` (default: the mission operation) is masked wherever it travels:
+    labels, query values, headers, and the body at any depth (:mod:`.wire`).
+    """
+    op = op or mission_operation()
+    raw = request.body.encode("utf-8") if isinstance(request.body, str) else (request.body or b"")
+    body = _scrubbed(wire.redact_body(op, raw))
     request.body = body
-    request.uri = normalize_uri(request.uri)
-    request.headers = {name: redact_header(name, value, body) for name, value in request.headers.items()}
+    parts = urlsplit(request.uri)
+    target = wire.redact_target(op, (parts.path or "/") + (f"?{parts.query}" if parts.query else ""))
+    path, _, query = target.partition("?")
+    request.uri = normalize_uri(urlunsplit((parts.scheme, parts.netloc, path, query, parts.fragment)))
+    mask_header = wire.request_header_redactor(op)
+    request.headers = {
+        name: redact_header(name, mask_header(name, as_text(value)), body) for name, value in request.headers.items()
+    }
     return request
 
 
-def redact_response(response: dict[str, Any]) -> dict[str, Any]:
+def redact_response(response: dict[str, Any], op: ServiceOperation | None = None) -> dict[str, Any]:
     """A vcrpy ``before_record_response`` hook: ``{status, headers: {name: [values]}, body: {string}}``."""
-    body = redact_body(response.get("body", {}).get("string"))
+    op = op or mission_operation()
+    status = response.get("status", {})
+    code = int(status.get("code", 0))
+    raw_headers = response.get("headers", {})
+
+    def header(wanted: str) -> str | None:
+        for name, values in raw_headers.items():
+            if name.lower() == wanted.lower():
+                items = values if isinstance(values, list | tuple) else [values]
+                return as_text(items[0]) if items else None
+        return None
+
+    original = response.get("body", {}).get("string")
+    raw = original.encode("utf-8") if isinstance(original, str) else (original or b"")
+    body = _scrubbed(wire.redact_response_body(op, code, header, raw))
+    mask_header = wire.response_header_redactor(op)
     headers: dict[str, list[str]] = {}
-    for name, values in response.get("headers", {}).items():
+    for name, values in raw_headers.items():
         if name.lower() in DROPPED_RESPONSE_HEADERS:
             continue
         items = values if isinstance(values, list | tuple) else [values]
-        headers[name] = [redact_header(name, value, body) for value in items]
-    status = response.get("status", {})
+        headers[name] = [redact_header(name, mask_header(name, as_text(value)), body) for value in items]
     return {
         **response,
-        "status": {"code": int(status.get("code", 0)), "message": as_text(status.get("message", ""))},
+        "status": {"code": code, "message": as_text(status.get("message", ""))},
         "headers": headers,
         "body": {"string": body},
     }
+
+
+def hooks_for(op: ServiceOperation) -> tuple[Any, Any]:
+    """vcrpy's ``before_record_request`` and ``before_record_response`` for one operation."""
+    return (lambda request: redact_request(request, op)), (lambda response: redact_response(response, op))

@@ -18,7 +18,8 @@ from typing import Any
 import click
 
 from connect_contract.asgi import Receive, Scope, Send, serve_lifespan
-from connect_contract.cassettes.match import Key, differences, distance, request_key
+from connect_contract.cassettes.match import Key, Matcher, differences, distance, request_key
+from connect_contract.cassettes.routing import router_for
 from connect_contract.cassettes.store import CassetteError, Interaction, cassette_files, load_interactions
 from connect_contract.contracts import ERROR_TYPE_HEADER
 
@@ -59,8 +60,11 @@ class ReplayIndex:
     def __init__(self, items: list[Interaction], root: Path) -> None:
         self.answers: dict[Key, Answer] = {}
         self.routes: dict[tuple[str, str], list[tuple[Key, str]]] = {}
+        # Requests are routed against the whole model of each recorded service, so the routing cost does
+        # not depend on how many operations (or interactions) were recorded.
+        self.matcher = Matcher(router_for({item.service for item in items}))
         for item in items:
-            key = request_key(item.method, item.path, item.request_header("Content-Type"), item.request_body)
+            key = request_key_of(item)
             source = f"{_relative(item.file, root)}#{item.index}"
             self.answers.setdefault(key, Answer(item, source))
             self.routes.setdefault(key[:2], []).append((key, f"{source} (scenario {item.scenario})"))
@@ -87,6 +91,11 @@ class ReplayIndex:
             "Closest": best_name,
             "Differences": found,
         }
+
+
+def request_key_of(item: Interaction) -> Key:
+    """A recorded request's key, keyed as the operation its cassette names."""
+    return request_key(item.method, item.target, item.request_header("Content-Type"), item.request_body, item.op)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -148,7 +157,10 @@ class ReplayApp:
             if name == b"content-type":
                 content_type = value.decode("latin-1")
                 break
-        key = request_key(scope["method"], scope["path"], content_type, body)
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        query = scope.get("query_string", b"")
+        target = raw_path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+        key = self.index.matcher.key(scope["method"], target, content_type, body)
         answer = self.index.lookup(key)
         if answer is None:
             await _send(send, *_error_answer(self.index.explain_miss(key), MISMATCH_STATUS))

@@ -11,8 +11,11 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, quote_plus, urlsplit
 
-from connect_contract.cassettes.redact import REDACTED, as_text, is_redacted_authorization, mask, sensitive_members
+from connect_contract.cassettes import wire
+from connect_contract.cassettes.redact import REDACTED, as_text, is_redacted_authorization
+from connect_contract.operations import ServiceOperation, load_service_operation, mission_operation
 from connect_contract.redaction import ACCESS_KEY_ID, SECRET_KEY_LIKE
 
 # Shorter values cannot be told apart from ordinary text (a one-character Code is in every cassette).
@@ -65,19 +68,46 @@ def _known_forms(known: Iterable[str]) -> set[str]:
     for value in known:
         if len(value) >= MIN_KNOWN_LENGTH:
             forms.update({value, json.dumps(value, ensure_ascii=False)[1:-1], json.dumps(value)[1:-1]})
+            forms.update({quote(value, safe="-._~"), quote_plus(value)})  # echoed in a URI or a query string
     return forms
 
 
-def _structural(part_name: str, part: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """Secrets the model and the protocol identify by position: sensitive members, signatures, tokens."""
+def operation_of(data: Any) -> ServiceOperation:
+    """The operation a cassette records (metadata ``operation``; none: the mission operation).
+
+    ``LookupError`` when the metadata names an operation botocore does not know.
+    """
+    metadata = (data.get("metadata") if isinstance(data, dict) else None) or {}
+    named = metadata.get("operation") if isinstance(metadata, dict) else None
+    if not isinstance(named, dict):
+        return mission_operation()
+    return load_service_operation(str(named.get("service", "connect")), str(named.get("name", "")))
+
+
+def _target(part: dict[str, Any]) -> str:
+    parts = urlsplit(str(part.get("uri", "")))
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def _status(part: dict[str, Any]) -> int:
     try:
-        decoded = json.loads(body_text(part) or "null")
-    except ValueError:
-        decoded = None
-    if isinstance(decoded, dict):
-        for name, member in sensitive_members().items():
-            if name in decoded and decoded[name] != mask(member, decoded[name]):
-                yield f"{part_name} body", f"sensitive member {name} is not redacted"
+        return int((part.get("status") or {}).get("code", 0))
+    except (TypeError, ValueError, AttributeError):
+        return 0
+
+
+def _sensitive_findings(op: ServiceOperation, part_name: str, part: dict[str, Any]) -> list[tuple[str, str]]:
+    raw = body_text(part).encode("utf-8")
+    if part_name == "request":
+        found = wire.unredacted_request(op, _target(part), headers_of(part), raw)
+    else:
+        found = wire.unredacted_response(op, _status(part), headers_of(part), raw)
+    return [(f"{part_name} {where}", f"sensitive member {member} is not redacted") for where, member in found]
+
+
+def _structural(part_name: str, part: dict[str, Any], op: ServiceOperation) -> Iterator[tuple[str, str]]:
+    """Secrets the model and the protocol identify by position: sensitive members, signatures, tokens."""
+    yield from _sensitive_findings(op, part_name, part)
     for name, values in headers_of(part).items():
         lower = name.lower()
         for value in values:
@@ -92,6 +122,10 @@ def scan_cassette(data: Any, known: Iterable[str] = ()) -> list[Finding]:
     if not isinstance(data, dict):
         return []
     forms = _known_forms(known)
+    try:
+        op = operation_of(data)
+    except LookupError:
+        op = mission_operation()  # lint reports the unknown operation; the scan still runs
     findings: list[Finding] = []
     parts: list[tuple[int | None, str, Any]] = [(None, "metadata", data.get("metadata"))]
     for number, interaction in enumerate(data.get("interactions") or []):
@@ -99,7 +133,7 @@ def scan_cassette(data: Any, known: Iterable[str] = ()) -> list[Finding]:
             parts += [(number, name, interaction.get(name)) for name in ("request", "response")]
     for index, name, part in parts:
         if isinstance(part, dict) and index is not None:
-            findings += [Finding(index, where, kind) for where, kind in _structural(name, part)]
+            findings += [Finding(index, where, kind) for where, kind in _structural(name, part, op)]
         for where, text in _leaves(part, name):
             if ACCESS_KEY_ID.search(text):
                 findings.append(Finding(index, where, "an AWS access key id"))

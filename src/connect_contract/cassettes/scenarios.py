@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from connect_contract.cassettes.inputs import model_inputs, serialize
 from connect_contract.contracts import load_data
 from connect_contract.model import Member, Operation, load_operation
+from connect_contract.operations import ServiceOperation, mission_operation
 
 SCENARIOS_FILE = "scenarios.json"
 JSON_CONTENT_TYPE = "application/json"
@@ -29,13 +31,23 @@ class Scenario:
     body: bytes
     content_type: str | None
     malformed: bool
+    # Scenarios of operations other than the mission one carry their whole request (from the model).
+    method: str | None = None
+    target: str | None = None  # path and query, percent-encoded
+    extra_headers: tuple[tuple[str, str], ...] = ()
+    secrets: tuple[str, ...] | None = None
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Content-Type": self.content_type} if self.content_type is not None else {}
+        headers = dict(self.extra_headers)
+        if self.content_type is not None:
+            headers["Content-Type"] = self.content_type
+        return headers
 
     def sent_values(self) -> list[str]:
         """The value of every sensitive member this request sends (the recorder scans for them)."""
+        if self.secrets is not None:
+            return list(self.secrets)
         try:
             decoded = json.loads(self.body)
         except ValueError:
@@ -189,3 +201,29 @@ def select(scenarios: list[Scenario], names: list[str]) -> list[Scenario]:
     if unknown:
         raise KeyError(", ".join(unknown))
     return [by_name[n] for n in names]
+
+
+def scenarios_for(op: ServiceOperation) -> list[Scenario]:
+    """The mission operation's catalogue (``scenarios.json``), or any other operation's scenarios
+    expanded from its model (:mod:`.inputs`): required members only, then every member."""
+    if (op.service_name, op.name) == (mission_operation().service_name, mission_operation().name):
+        return load_scenarios()
+    scenarios = []
+    for name, description, params in model_inputs(op):
+        wire = serialize(op, params)
+        headers = {k: v for k, v in wire.headers.items() if k.lower() != "content-type"}
+        content_type = next((v for k, v in wire.headers.items() if k.lower() == "content-type"), None)
+        scenarios.append(
+            Scenario(
+                name=name,
+                description=description,
+                body=wire.body,
+                content_type=content_type,
+                malformed=False,
+                method=wire.method,
+                target=wire.target,
+                extra_headers=tuple(sorted(headers.items())),
+                secrets=wire.secrets,
+            )
+        )
+    return scenarios

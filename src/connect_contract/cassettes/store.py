@@ -4,6 +4,8 @@ A cassette is vcrpy's YAML (``version: 1``, ``interactions``) plus a ``metadata`
 9.4 loads and saves itself.  This project's metadata: ``provenance`` (how it was recorded) and
 ``scenario`` (``name``, ``description``, ``malformed``); ``malformed: true`` marks every request of
 the cassette as deliberately malformed.  ``malformed_interactions: [i, ...]`` marks single ones.
+``operation`` (``service``, ``name``) says which operation every interaction is; a cassette without
+it holds the mission operation (the layout is ``<service>/<Operation>/<scenario>.yaml``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from connect_contract.cassettes.persister import load_yaml
-from connect_contract.cassettes.scan import body_text, headers_of
+from connect_contract.cassettes.scan import body_text, headers_of, operation_of
+from connect_contract.operations import ServiceOperation, load_service_operation
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -38,10 +41,25 @@ class Interaction:
     response_body: bytes
     malformed: bool
     scenario: str
+    service: str = "connect"
+    operation: str = "UpdateParticipantAuthentication"
 
     @property
     def path(self) -> str:
         return urlsplit(self.uri).path or "/"
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.uri).query
+
+    @property
+    def target(self) -> str:
+        """The path and query as sent."""
+        return self.path + (f"?{self.query}" if self.query else "")
+
+    @property
+    def op(self) -> ServiceOperation:
+        return load_service_operation(self.service, self.operation)
 
     @property
     def where(self) -> str:
@@ -95,6 +113,10 @@ def interactions(path: Path, data: dict[str, Any]) -> Iterator[Interaction]:
     """The interactions of a loaded cassette; ``CassetteError`` names the first unusable one."""
     everything, listed = _malformed_flags(data)
     scenario = str(((data.get("metadata") or {}).get("scenario") or {}).get("name", path.stem))
+    try:
+        op = operation_of(data)
+    except LookupError as exc:
+        raise CassetteError(f"metadata operation: {exc}") from exc
     for index, item in enumerate(data["interactions"]):
         try:
             request, response = item["request"], item["response"]
@@ -112,6 +134,8 @@ def interactions(path: Path, data: dict[str, Any]) -> Iterator[Interaction]:
                 response_body=body_text(response).encode("utf-8"),
                 malformed=everything or index in listed,
                 scenario=scenario,
+                service=op.service_name,
+                operation=op.name,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise CassetteError(f"interaction {index}: not a vcrpy interaction ({exc!r} missing or wrong)") from exc

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import requests
 from botocore.credentials import Credentials
@@ -20,7 +19,9 @@ from connect_contract.cassettes.lint import decode_json, error_type, resolve_err
 from connect_contract.cassettes.record import GIVE_UP_AFTER_TIMEOUTS, connection_failure
 from connect_contract.cassettes.store import Interaction
 from connect_contract.contracts import ERROR_TYPE_HEADER, error_validator, response_validator
+from connect_contract.contracts.parts import response_errors, response_parts, validator
 from connect_contract.model import load_operation
+from connect_contract.operations import ServiceOperation
 from connect_contract.ratelimit import RateLimit
 from connect_contract.sigv4 import SigV4RequestsAuth
 
@@ -45,8 +46,11 @@ class Comparison:
         return [head, *(f"  {problem}" for problem in self.problems)]
 
 
-def _shape_problems(status: int, name: str | None, body: bytes) -> list[str]:
+def _shape_problems(interaction: Interaction, status: int, name: str | None, body: bytes) -> list[str]:
     decoded = decode_json(body)
+    op = interaction.op
+    if op.name != load_operation().name or op.service_name != "connect":
+        return _any_shape_problems(op, status, name, body)
     modeled = set(load_operation().error_names)
     if status == 200:
         validator = response_validator()
@@ -59,6 +63,18 @@ def _shape_problems(status: int, name: str | None, body: bytes) -> list[str]:
     return [f"body: {message}" for message in schema_problems(validator, decoded)]
 
 
+def _any_shape_problems(op: ServiceOperation, status: int, name: str | None, body: bytes) -> list[str]:
+    """Any other operation: the output contract for a 2xx, the error's schema for a modeled error."""
+    if 200 <= status < 300:
+        return [f"body: {m}" for m in response_errors(op, response_parts(op, status, {}, body)) if m.startswith("body")]
+    if name not in {e.name for e in op.errors}:
+        return []
+    decoded = decode_json(body)
+    if not isinstance(decoded, dict):
+        return [f"body: a {status} body must be a JSON object"]
+    return [f"body: {m}" for m in schema_problems(validator(op, f"errors/{name}.schema.json"), decoded)]
+
+
 def compare(interaction: Interaction, status: int, name: str | None, body: bytes) -> Comparison:
     recorded_type = error_type(interaction) if interaction.status != 200 else None
     result = Comparison(interaction, interaction.status, recorded_type, status, name)
@@ -66,7 +82,7 @@ def compare(interaction: Interaction, status: int, name: str | None, body: bytes
         result.problems.append(f"status:     recorded {interaction.status}, got {status}")
     if name != recorded_type:
         result.problems.append(f"error type: recorded {recorded_type or '(none)'}, got {name or '(none)'}")
-    result.problems += _shape_problems(status, name, body)
+    result.problems += _shape_problems(interaction, status, name, body)
     return result
 
 
@@ -80,11 +96,14 @@ class Provider:
 
 
 def _send(session: requests.Session, provider: Provider, interaction: Interaction) -> requests.Response:
-    op = load_operation()
-    query = urlsplit(interaction.uri).query
-    url = provider.endpoint.rstrip("/") + interaction.path + (f"?{query}" if query else "")
+    op = interaction.op
+    url = provider.endpoint.rstrip("/") + interaction.target
     content_type = interaction.request_header("Content-Type")
     headers = {"Content-Type": content_type} if content_type is not None else {}
+    for binding in (*op.headers, *op.prefix_headers):  # header-bound members travel with the request
+        for name, values in interaction.request_headers.items():
+            if name.lower().startswith(binding.wire_name.lower()) and values:
+                headers[name] = values[0]
     auth = None
     if provider.credentials is not None:
         auth = SigV4RequestsAuth(provider.credentials, region=provider.region, service=op.signing_name)
