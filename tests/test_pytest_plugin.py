@@ -186,7 +186,7 @@ def test_my_client(connect_contract_case):
 
 
 def test_client_marker_recommendations_are_xfail_unless_strict_recommended(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_client=CLIENT_TEST)
+    pytester.makepyfile(test_marked_client=CLIENT_TEST)
     subset = ("-k", "request.required-only or multi-value-header-repeated")  # boto3 misses these 6 recommendations
     lenient = _runpytest(pytester, "-q", *subset)
     lenient.assert_outcomes(passed=1, xfailed=6, deselected=140)
@@ -196,7 +196,7 @@ def test_client_marker_recommendations_are_xfail_unless_strict_recommended(pytes
 
 
 def test_pytest_strict_is_a_deprecated_alias_on_the_client_side(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_client=CLIENT_TEST)
+    pytester.makepyfile(test_marked_client=CLIENT_TEST)
     result = _runpytest(pytester, "-q", "--strict", "-k", "multi-value-header-repeated")
     result.assert_outcomes(failed=6, deselected=141, warnings=1)
     result.stdout.fnmatch_lines(["*StrictAliasDeprecation: connect-contract: use --strict-recommended*"])

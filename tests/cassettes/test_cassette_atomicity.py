@@ -125,7 +125,8 @@ def test_any_record_run_removes_the_stale_temporaries_of_its_cassettes(
     assert result.returncode == 4, result.stderr
     unrelated = existing.parent / ".someone-else.yaml.abc.tmp"  # not a cassette this run manages: left alone
     unrelated.write_text("x")
-    (outcome,) = record_scenarios(Target(plain_mock), [SCENARIO], existing.parent, record_mode)
+    root = existing.parents[2]  # record_scenarios lays cassettes out as <root>/<service>/<Operation>/
+    (outcome,) = record_scenarios(Target(plain_mock), [SCENARIO], root, record_mode)
     assert outcome.status in ({"kept"} if record_mode == "once" else {"written", "unchanged"})
     if record_mode == "once":
         assert existing.read_bytes() == old
@@ -133,7 +134,8 @@ def test_any_record_run_removes_the_stale_temporaries_of_its_cassettes(
 
 
 def test_a_run_that_gives_up_still_removes_stale_temporaries(tmp_path: Path) -> None:
-    stale = tmp_path / f".{SCENARIO.name}.yaml.0123abcd.tmp"
+    stale = tmp_path / "connect" / "UpdateParticipantAuthentication" / f".{SCENARIO.name}.yaml.0123abcd.tmp"
+    stale.parent.mkdir(parents=True)
     stale.write_text("half a cassette")
     (outcome,) = record_scenarios(Target("http://127.0.0.1:9", timeout=1), [SCENARIO], tmp_path, "all")
     assert outcome.status == "failed"
