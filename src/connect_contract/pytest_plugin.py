@@ -7,6 +7,7 @@ Fixtures live beside the capability they serve and are imported here so pytest f
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 import pytest
@@ -48,6 +49,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="A built-in client to check (repeatable).",
     )
     client.addoption("--client-cmd", default=None, help="Adapter command of any client (see README).")
+    common = parser.getgroup("connect-contract", "connect-contract")
+    client.addoption(
+        "--covering-set",
+        action="store_true",
+        help="Client conformance on the covering set of operations (README), not only --service/--operation.",
+    )
+    for flag, default, text in (
+        ("--service", "connect", "botocore's service name (a rest-json service)."),
+        ("--operation", "UpdateParticipantAuthentication", "The model's operation name, `all`, or a glob."),
+    ):
+        with contextlib.suppress(ValueError):  # the server-conformance group may register the same pair
+            common.addoption(flag, default=default, help=text)
     common = parser.getgroup("connect-contract", "connect-contract")
     # pytest owns --strict (an alias of --strict-markers), so the CLI's --strict is spelled out here.
     common.addoption(

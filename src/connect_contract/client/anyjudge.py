@@ -25,6 +25,7 @@ from connect_contract.client.values import TIMESTAMP_RESOLUTION, differences, in
 from connect_contract.client.vectors import Settings, Vector
 from connect_contract.client.wire import from_wire, percent_encode, to_wire
 from connect_contract.contracts.parts import request_parts, split_header_list
+from connect_contract.contracts.schemas import HTTP_DATE_PATTERN, ISO8601_PATTERN, timestamp_format
 from connect_contract.operations import Binding, ServiceOperation
 from connect_contract.sigv4 import parse_authorization, verify
 
@@ -40,6 +41,44 @@ COARSE = Decimal(1)
 
 def _resolution(vector: Vector) -> Decimal:
     return TIMESTAMP_RESOLUTION if vector.exact_timestamps else COARSE
+
+
+_FORMATS = {
+    "iso8601": re.compile(ISO8601_PATTERN),
+    "rfc822": re.compile(HTTP_DATE_PATTERN),
+    "unixTimestamp": re.compile(r"^-?[0-9]+(\.[0-9]+)?$"),
+}
+
+
+def timestamp_form_ok(shape: botocore.model.Shape, location: str, wire: Any) -> bool:
+    """Whether a sent timestamp has its location's format (Smithy @timestampFormat; defaults: epoch
+    seconds as a JSON number in a body, IMF-fixdate in headers, RFC 3339 in labels and query strings)."""
+    form = timestamp_format(shape, location)
+    if location == "body" and form == "unixTimestamp":
+        return isinstance(wire, int | float) and not isinstance(wire, bool)
+    return isinstance(wire, str) and bool(_FORMATS[form].match(wire))
+
+
+def _body_timestamp_forms(shape: botocore.model.Shape, wire: Any, where: str) -> list[str]:
+    """Paths of body timestamps sent in another format than the model's."""
+    kind = shape.type_name
+    if wire is None:
+        return []
+    if kind == "timestamp":
+        return [] if timestamp_form_ok(shape, "body", wire) else [where]
+    found: list[str] = []
+    if kind == "structure" and not shape.is_document_type and isinstance(wire, dict):
+        for name, member in shape.members.items():
+            key = member.serialization.get("name", name)
+            if key in wire and "location" not in member.serialization:
+                found += _body_timestamp_forms(member, wire[key], f"{where}.{name}".lstrip("."))
+    elif kind == "list" and isinstance(wire, list):
+        for index, item in enumerate(wire):
+            found += _body_timestamp_forms(shape.member, item, f"{where}[{index}]")
+    elif kind == "map" and isinstance(wire, dict):
+        for key, item in wire.items():
+            found += _body_timestamp_forms(shape.value, item, f"{where}[{key!r}]")
+    return found
 
 
 def _text_key(shape: botocore.model.Shape, text: str) -> Any:
@@ -77,6 +116,11 @@ def _labels(op: ServiceOperation, vector: Vector, req: Captured, path: dict[str,
         if value is None:
             continue
         sent = path.get(binding.wire_name)
+        raw = _raw_label(op, req.raw_path, binding.wire_name)
+        if binding.greedy and raw is not None and "%2f" in raw.lower():
+            problems.append(("req.label", f"{binding.name}: a greedy label keeps / (sent %2F)"))
+        if binding.type_name == "timestamp" and not timestamp_form_ok(binding.shape, "label", unquote(raw or "")):
+            problems.append(("req.timestamp-format", f"{binding.name}: not {timestamp_format(binding.shape, 'label')}"))
         want = _expected_text(binding, binding.shape, value, "label")
         if sent is None or _text_key(binding.shape, str(sent)) != want:
             problems.append(
@@ -96,6 +140,18 @@ def _labels(op: ServiceOperation, vector: Vector, req: Captured, path: dict[str,
                 ("req.label-bytes", "label bytes differ from Smithy's encoding (unreserved kept, rest %XX)")
             )
     return problems
+
+
+def _raw_label(op: ServiceOperation, raw_path: str, wire_name: str) -> str | None:
+    """The label's bytes as sent (still percent-encoded)."""
+    names = re.findall(r"\{([^}+]+)\+?\}", op.path_template)
+    pattern = re.escape(op.path_template)
+    for name in names:
+        greedy = "{" + name + "+}" in op.path_template
+        token = re.escape("{" + name + ("+}" if greedy else "}"))
+        pattern = pattern.replace(token, "(.*)" if greedy else "([^/]*)", 1)
+    match = re.fullmatch(pattern, raw_path)
+    return match.group(names.index(wire_name) + 1) if match and wire_name in names else None
 
 
 def _query_pairs(query: str) -> list[tuple[str, str]]:
@@ -132,6 +188,8 @@ def _query(op: ServiceOperation, vector: Vector, req: Captured) -> list[Problem]
                 problems.append(("req.idempotency-token", f"query {key}: an empty generated token"))
             continue
         shape = shapes.get(key)
+        if shape is not None and shape.type_name == "timestamp" and not timestamp_form_ok(shape, "query", text):
+            problems.append(("req.timestamp-format", f"query {key}: not {timestamp_format(shape, 'query')}"))
         actual[(key, _text_key(shape, text) if shape is not None else ("text", text))] += 1
     for key in tokens:
         problems.append(("req.idempotency-token", f"query {key}: no token generated for the omitted member"))
@@ -190,6 +248,10 @@ def _headers(op: ServiceOperation, vector: Vector, req: Captured) -> list[Proble
                     )
                 )
             continue
+        if binding.type_name == "timestamp" and not timestamp_form_ok(binding.shape, "header", sent[0].strip()):
+            problems.append(
+                ("req.timestamp-format", f"{binding.wire_name}: not {timestamp_format(binding.shape, 'header')}")
+            )
         if _text_key(binding.shape, sent[0].strip()) != _expected_text(binding, binding.shape, value, "header"):
             problems.append(
                 ("req.header", f"{binding.wire_name}: expected {_show(binding, value)}, got {_show(binding, sent[0])}")
@@ -250,6 +312,8 @@ def _body(op: ServiceOperation, vector: Vector, req: Captured, body: Any, body_e
     # A top-level key bound elsewhere (a label, header, query member) is as foreign to the body as any.
     if unknown:
         problems.append(("req.keys", f"keys that are not body members: {', '.join(unknown)[:200]}"))
+    for where in _body_timestamp_forms(shape, body, ""):
+        problems.append(("req.timestamp-format", f"{where}: not the model's body timestamp format"))
     for key in body:
         if key not in names and key not in top_unknown:
             problems.append(("req.keys", f"{key} is not a body member (it travels elsewhere)"))
