@@ -48,8 +48,9 @@ def type_of(shape: botocore.model.Shape) -> str:
 class Samples:
     """Values that fit the model, in the documented encoding."""
 
-    def __init__(self, values: dict[str, Any]) -> None:
+    def __init__(self, values: dict[str, Any], *, falsy: bool = False) -> None:
         self.values = values
+        self.falsy = falsy  # false and 0 (within range) instead of true and 1: must be read, not dropped
 
     def scalar(self, shape: botocore.model.Shape, name: str) -> Any:
         meta, kind = shape.metadata, shape.type_name
@@ -60,12 +61,12 @@ class Samples:
             return text.ljust(int(meta.get("min", 0)), "x")[: int(meta.get("max", 10**6))]
         if kind in ("integer", "long"):
             low, high = _limits(shape)
-            return int(min(max(1, low), high))
+            return int(min(max(0 if self.falsy else 1, low), high))
         if kind in ("float", "double"):
             low, high = _limits(shape)
-            return float(min(max(1.5, low), high))
+            return float(min(max(0.0 if self.falsy else 1.5, low), high))
         if kind == "boolean":
-            return True
+            return not self.falsy
         if kind == "timestamp":
             return self.values["timestamp"]
         if kind == "blob":
@@ -409,6 +410,9 @@ def response_vectors(op: ServiceOperation) -> Iterator[Vector]:
             continue
         if when == "output-body-timestamp" and not any("timestamp" in _types(b.shape) for b in op.output_body):
             continue
+        falsy_types = ("boolean", "integer", "long", "float", "double")
+        if when == "output-falsy" and not any(t in falsy_types for b in op.output for t in _types(b.shape)):
+            continue
         common = {
             "kind": "response",
             "required": bool(template.get("required", True)),
@@ -447,7 +451,8 @@ def response_vectors(op: ServiceOperation) -> Iterator[Vector]:
         mode = template["serve"]
         if op.model.output_shape is None and mode != "empty":
             continue
-        script, expected = _serve(op, _output_value(op, samples, mode), mode, unknown)
+        served = Samples(data["values"], falsy=True) if mode == "falsy" else samples
+        script, expected = _serve(op, _output_value(op, served, "full" if mode == "falsy" else mode), mode, unknown)
         yield Vector(
             id=prefix + template["id"],
             group=prefix + template["id"],
