@@ -42,11 +42,13 @@ COVERING_SET: tuple[tuple[str, str], ...] = (
     ("appconfig", "CreateHostedConfigurationVersion"),  # integer header in and out, blob payload
 )
 
-# Pairs botocore's rest-json models hold (counted over all 265 services) that the set does not exercise.
+# Pairs botocore's rest-json models hold (49, counted with ``pairs`` over all 265 services of botocore 1.44.8)
+# that the set does not exercise.
 UNCOVERED: dict[tuple[str, str, str], str] = {
     ("in", "query", "float"): "one operation in all of botocore (geo-maps:GetStaticMap); no pinned JS package",
     ("out", "body", "blob"): "not in the covering services; the same base64 rule is judged on input blobs",
     ("out", "payload", "structure"): "only event streams in the covering services (lambda:InvokeWithResponseStream)",
+    ("out", "payload", "document"): "a document as the whole response body: not in the covering services",
 }
 
 _NUMERIC = {"integer": "integer", "long": "integer", "float": "float", "double": "float"}
