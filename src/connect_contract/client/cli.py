@@ -186,6 +186,8 @@ def check_client(
     for spec in specs:  # once, before anything runs (not once per vector)
         if spec.unavailable:
             raise CannotRun(f"{spec.name} cannot run: {spec.unavailable}")
+        if spec.name == "js-v2" and any(v.operation for v in vectors):
+            raise CannotRun("js-v2 cannot run: its adapter calls the mission operation only (use --client js)")
     console = _console()
     main_thread = threading.current_thread() is threading.main_thread()  # signal handlers live there only
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if main_thread else None
