@@ -92,3 +92,11 @@ def test_each_binding_defect_is_caught_by_its_rule(runs: dict[str, ClientRun], d
     judgement = runs[defect].judgements[vector_id]
     assert rule in judgement.rules, f"{defect}: {vector_id} failed {sorted(judgement.rules)}, expected {rule}"
     assert judgement.vector.required and judgement in runs[defect].failed()
+
+
+def test_sensitive_values_never_reach_a_detail(runs: dict[str, ClientRun]) -> None:
+    """lambda:CreateFunction's Code.ZipFile is sensitive: the blob defect is reported without its value."""
+    judgement = runs["blob-not-base64"].judgements["lambda:CreateFunction/nested-full.Code"]
+    details = " ".join(check.detail for check in judgement.failures)
+    assert "<sensitive>" in details
+    assert "hello, world" not in details and "aGVsbG8sIHdvcmxk" not in details

@@ -282,6 +282,7 @@ def request_vectors(op: ServiceOperation) -> Iterator[Vector]:
             problems = _violations(op, {k: v for k, v in given.items() if v is not None})
             problems += [f"{k} is null" for k, v in given.items() if v is None]
             yield Vector(
+                secrets=_sensitive_values(op.model.input_shape, given),
                 id=vector_id,
                 group=prefix + template["id"].replace("{member}", "*"),
                 kind="request",
@@ -414,6 +415,7 @@ def response_vectors(op: ServiceOperation) -> Iterator[Vector]:
         if when == "output-falsy" and not any(t in falsy_types for b in op.output for t in _types(b.shape)):
             continue
         common = {
+            "secrets": _sensitive_values(op.model.input_shape, given),
             "kind": "response",
             "required": bool(template.get("required", True)),
             "summary": template["summary"],
@@ -460,6 +462,21 @@ def response_vectors(op: ServiceOperation) -> Iterator[Vector]:
             expect=Expectation("success", output=expected, unknown=(unknown,) if mode == "unknown" else ()),
             **common,
         )
+
+
+def _sensitive_values(shape: botocore.model.Shape | None, value: Any) -> tuple[str, ...]:
+    """The text of every ``sensitive`` value in an input (any depth), for scrubbing every detail shown."""
+    if shape is None or value is None:
+        return ()
+    if shape.metadata.get("sensitive"):
+        return tuple(str(v) for v in (value if isinstance(value, list) else [value]) if str(v))
+    if shape.type_name == "structure" and not _is_document(shape) and isinstance(value, dict):
+        return tuple(s for k, v in value.items() if k in shape.members for s in _sensitive_values(shape.members[k], v))
+    if shape.type_name == "list" and isinstance(value, list):
+        return tuple(s for item in value for s in _sensitive_values(shape.member, item))
+    if shape.type_name == "map" and isinstance(value, dict):
+        return tuple(s for item in value.values() for s in _sensitive_values(shape.value, item))
+    return ()
 
 
 @cache
