@@ -435,6 +435,26 @@ def judge_output(op: ServiceOperation, vector: Vector, result: AdapterResult) ->
     return problems
 
 
+def _input_paths(value: Any, at: str = "") -> set[str]:
+    paths: set[str] = set()
+    if isinstance(value, dict) and not at.endswith("[]"):
+        for key, item in value.items():
+            where = f"{at}.{key}".lstrip(".")
+            paths |= {where} | _input_paths(item, where)
+    elif isinstance(value, list):
+        for item in value:
+            paths |= _input_paths(item, f"{at}[]")
+    elif isinstance(value, dict):
+        for item in value.values():
+            paths |= _input_paths(item, at)
+    return paths
+
+
+def uses_unmodeled(given: dict[str, Any], result: AdapterResult) -> bool:
+    """Whether the call gives a member (at any depth) that the client says its own model lacks."""
+    return bool(result.unmodeled_input) and bool(_input_paths(given) & set(result.unmodeled_input))
+
+
 def _mentions(value: Any, key: str) -> bool:
     if isinstance(value, dict):
         return key in value or any(_mentions(v, key) for v in value.values())

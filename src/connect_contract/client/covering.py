@@ -26,6 +26,7 @@ COVERING_SET: tuple[tuple[str, str], ...] = (
     ("connect", "DeleteInstance"),  # idempotency token in the query
     ("connect", "StartTestCaseExecution"),  # idempotency token in the body
     ("connect", "DescribeContact"),  # output floats, booleans, maps, unions
+    ("connect", "ListRealtimeContactAnalysisSegmentsV2"),  # output timestamps in iso8601 format, inside unions
     ("lambda", "Invoke"),  # blob payload in and out, headers in and out, statusCode
     ("lambda", "DeleteFunction"),  # statusCode (204)
     ("lambda", "ListDurableExecutionsByFunction"),  # query timestamps, boolean, list

@@ -225,6 +225,9 @@ def judge(vector: Vector, captured: list[Captured], result: AdapterResult, s: Se
     any_op = load_service_operation(vector.service, vector.operation) if vector.operation else None
     attempts = len(captured)
     secrets = (*vector.secrets, s.secret_access_key)
+    if any_op is not None and result.outcome is not None and anyjudge.uses_unmodeled(vector.input, result):
+        # The call gives a member the client's own model lacks (SDKs are released apart): it cannot send it.
+        return Judgement(vector, "rejected", (), attempts, "input member unknown to the client's model")
     if result.outcome is None:
         detail = f"{result.failure}" + (f"; stderr: {result.stderr_tail.strip()[-400:]}" if result.stderr_tail else "")
         return Judgement(vector, "broken", (Check("adapter", scrub(detail, secrets)),), attempts, "adapter broke")

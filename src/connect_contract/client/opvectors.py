@@ -34,7 +34,7 @@ _NUMBER_LIMITS = {
     "float": (-3.0e38, 3.0e38),
     "double": (-1.0e308, 1.0e308),
 }
-_DEPTH = 3  # nested structures are filled this deep (recursive shapes terminate)
+_DEPTH = 5  # nested structures are filled this deep (recursive shapes terminate)
 
 
 def _is_document(shape: botocore.model.Shape) -> bool:

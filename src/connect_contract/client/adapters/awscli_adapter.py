@@ -131,7 +131,8 @@ def make_call() -> Call:
     endpoint = os.environ["CONNECT_CONTRACT_ENDPOINT"]
     scratch = Path(tempfile.mkdtemp(prefix="connect-contract-awscli-"))
     out_payload = _outfile_member(model)
-    unmodeled = _unmodeled(model)
+    unmodeled = _unmodeled(model, "output")
+    unmodeled_input = _unmodeled(model, "input")
 
     def call(payload: dict[str, Any]) -> Result:
         args = _arguments(model, payload, scratch, bool(out_payload))
@@ -154,6 +155,8 @@ def make_call() -> Call:
             result["output"] = output
             if unmodeled:
                 result["unmodeled"] = unmodeled
+        if unmodeled_input:
+            result["unmodeled_input"] = unmodeled_input
         return result
 
     return call
@@ -201,10 +204,11 @@ def _blob_text(shape: Any, value: Any) -> Any:
     return value
 
 
-def _unmodeled(model: Any) -> list[str]:
-    """Output members the harness's botocore model has and the CLI's own (older) botocore lacks."""
+def _unmodeled(model: Any, side: str) -> list[str]:
+    """Input or output members the harness's botocore model has and the CLI's own (older) botocore lacks."""
     path = os.environ.get("CONNECT_CONTRACT_SHAPES")
-    if not path or model.output_shape is None:
+    mine = model.output_shape if side == "output" else model.input_shape
+    if not path or mine is None:
         return []
     document = json.loads(Path(path).read_text(encoding="utf-8"))
     shapes, found = document["shapes"], []
@@ -226,7 +230,7 @@ def _unmodeled(model: Any) -> list[str]:
         elif theirs["type"] == "map" and mine.type_name == "map":
             walk(theirs["value"]["shape"], mine.value, f"{at}[]", stack)
 
-    walk(document["operations"][model.name]["output"]["shape"], model.output_shape, "", ())
+    walk(document["operations"][model.name][side]["shape"], mine, "", ())
     return found
 
 

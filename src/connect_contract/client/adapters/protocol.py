@@ -73,6 +73,7 @@ class AdapterResult:
     # Output member paths (``A.B``, ``[]`` for list and map items) botocore's model has and the client's own
     # model lacks (SDKs are released apart): a client cannot parse what it does not know; not judged.
     unmodeled: tuple[str, ...] = ()
+    unmodeled_input: tuple[str, ...] = ()  # the same for input members: the client cannot send them
 
     @classmethod
     def broken(cls, failure: str, stderr: str = "", elapsed: float = 0.0) -> AdapterResult:
@@ -113,11 +114,17 @@ def parse_result(line: str) -> AdapterResult | str:
     output = value.get("output")
     if output is not None and not isinstance(output, dict):
         return '"output" must be a JSON object (the parsed output, by model member names)'
-    unmodeled = value.get("unmodeled", [])
-    if not isinstance(unmodeled, list) or not all(isinstance(p, str) for p in unmodeled):
-        return '"unmodeled" must be a list of member paths'
+    paths = {key: value.get(key, []) for key in ("unmodeled", "unmodeled_input")}
+    for key, found in paths.items():
+        if not isinstance(found, list) or not all(isinstance(p, str) for p in found):
+            return f'"{key}" must be a list of member paths'
     return AdapterResult(
-        outcome, code if isinstance(code, str) else None, message, output=output, unmodeled=tuple(unmodeled)
+        outcome,
+        code if isinstance(code, str) else None,
+        message,
+        output=output,
+        unmodeled=tuple(paths["unmodeled"]),
+        unmodeled_input=tuple(paths["unmodeled_input"]),
     )
 
 

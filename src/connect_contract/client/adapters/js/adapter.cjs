@@ -49,7 +49,7 @@ const model = botocoreModel && botocoreModel.operations[operation];
 // SDK cannot parse what it does not know, so the adapter says so ("unmodeled") and those go unjudged.
 // Walks botocore's output shape beside the SDK's static schema ([3, ns, name, traits, names, schemas]
 // for structures, [1, ..., member] lists, [2, ..., key, value] maps).
-function unmodeledMembers() {
+function unmodeledMembers(side) {
   const out = [];
   // a member is its target schema, a function returning it, or [target, memberTraits]
   const resolve = (s) => {
@@ -77,13 +77,15 @@ function unmodeledMembers() {
   }
   try {
     const op = sdk[`${operation}$`];
-    if (model && model.output && Array.isArray(op)) walk(model.output.shape, op[5], '');
+    const index = side === 'input' ? 4 : 5;
+    if (model && model[side] && Array.isArray(op)) walk(model[side].shape, op[index], '');
   } catch (err) {
     return [];
   }
   return out;
 }
-const unmodeled = shapes ? unmodeledMembers() : [];
+const unmodeled = shapes ? unmodeledMembers('output') : [];
+const unmodeledInput = shapes ? unmodeledMembers('input') : [];
 
 // The documented encoding -> what an application passes the SDK.
 function decode(shapeName, value) {
@@ -159,13 +161,14 @@ function makeCall() {
       const response = await client.send(new Command(params));
       const result = { outcome: 'success', output: await encode(response) };
       if (unmodeled.length) result.unmodeled = unmodeled;
+      if (unmodeledInput.length) result.unmodeled_input = unmodeledInput;
       return result;
     } catch (err) {
       if (!sent) {
-        return { outcome: 'rejected', message: String((err && err.message) || err) };
+        return { outcome: 'rejected', message: String((err && err.message) || err), unmodeled_input: unmodeledInput };
       }
       const message = err && typeof err.message === 'string' ? err.message : null;
-      return { outcome: 'error', code: String((err && err.name) || 'Error'), message };
+      return { outcome: 'error', code: String((err && err.name) || 'Error'), message, unmodeled_input: unmodeledInput };
     }
   };
 }
