@@ -451,8 +451,10 @@ def _input_paths(value: Any, at: str = "") -> set[str]:
 
 
 def uses_unmodeled(given: dict[str, Any], result: AdapterResult) -> bool:
-    """Whether the call gives a member (at any depth) that the client says its own model lacks."""
-    return bool(result.unmodeled_input) and bool(_input_paths(given) & set(result.unmodeled_input))
+    """Whether the call gives a member (at any depth) that the client says its own model lacks, or the
+    client lacks the whole operation (``"*"``)."""
+    lacking = set(result.unmodeled_input)
+    return "*" in lacking or bool(_input_paths(given) & lacking)
 
 
 def _mentions(value: Any, key: str) -> bool:

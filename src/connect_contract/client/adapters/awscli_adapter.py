@@ -126,7 +126,11 @@ def make_call() -> Call:
 
     service = os.environ.get("CONNECT_CONTRACT_SERVICE") or "connect"
     operation = os.environ.get("CONNECT_CONTRACT_OPERATION") or "UpdateParticipantAuthentication"
-    model = botocore.session.get_session().get_service_model(service).operation_model(operation)
+    service_model = botocore.session.get_session().get_service_model(service)
+    if operation not in service_model.operation_names:  # newer than the CLI's own botocore: it cannot call it
+        missing: Result = {"outcome": "rejected", "message": f"aws {service}: no {operation}", "unmodeled_input": ["*"]}
+        return lambda payload: dict(missing)
+    model = service_model.operation_model(operation)
     command = [service, xform_name(operation, "-")]  # names only: the CLI parses the model itself
     endpoint = os.environ["CONNECT_CONTRACT_ENDPOINT"]
     scratch = Path(tempfile.mkdtemp(prefix="connect-contract-awscli-"))
