@@ -12,6 +12,7 @@ first time a test asks for one; ``benchmarks/plugin_overhead.py`` measures what 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -70,6 +71,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     client.addoption("--client-cmd", default=None, help="Adapter command of any client (see README).")
     common = parser.getgroup("connect-contract", "connect-contract")
+    client.addoption(
+        "--covering-set",
+        action="store_true",
+        help="Client conformance on the covering set of operations (README), not only --service/--operation.",
+    )
+    for flag, default, text in (
+        ("--service", "connect", "botocore's service name (a rest-json service)."),
+        ("--operation", "UpdateParticipantAuthentication", "The model's operation name, `all`, or a glob."),
+    ):
+        with contextlib.suppress(ValueError):  # the server-conformance group may register the same pair
+            common.addoption(flag, default=default, help=text)
     # pytest owns --strict (all of its strict_* settings), so the CLIs' --strict is spelled out here,
     # for server and client alike.  The client half once read pytest's --strict: still honoured, deprecated.
     common.addoption(

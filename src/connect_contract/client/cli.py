@@ -17,10 +17,13 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from connect_contract.client.adapters.builtin import BUILTIN, ClientSpec, builtin_client, command_client
 from connect_contract.client.adapters.protocol import DEFAULT_TIMEOUT, AdapterUnusable
+from connect_contract.client.covering import UNCOVERED, coverage, covering_operations
 from connect_contract.client.judge import Judgement
 from connect_contract.client.report import junit_xml, markdown, print_matrix
-from connect_contract.client.runner import OnResult, run_clients, select_vectors
+from connect_contract.client.runner import OnResult, run_clients, select_vectors, vectors_for
 from connect_contract.client.vectors import Vector
+from connect_contract.operations import ServiceOperation
+from connect_contract.operations.options import operation_options
 from connect_contract.report_paths import report_path_callback
 
 _OUT = click.Path(dir_okay=False, path_type=Path)
@@ -95,7 +98,25 @@ def _specs(
     return specs
 
 
+def _print_covering_set(operations: Sequence[ServiceOperation]) -> None:
+    """The covering set: each operation with its vector count, then each (location x type) pair and where."""
+    for op in operations:
+        click.echo(f"{op.service_name}:{op.name}\t{len(vectors_for([op]))} vectors\t{op.http_method} {op.request_uri}")
+    click.echo("")
+    for (side, location, kind), where in coverage().items():
+        click.echo(f"{side}\t{location}\t{kind}\t{', '.join(where[:3])}{' …' if len(where) > 3 else ''}")
+    for (side, location, kind), why in UNCOVERED.items():
+        click.echo(f"{side}\t{location}\t{kind}\tnot covered: {why}")
+
+
 @click.command("check-client")
+@operation_options()
+@click.option(
+    "--covering-set",
+    is_flag=True,
+    help="The covering set: operations of Connect and four other services exercising every binding (overrides "
+    "--service/--operation; with --list, prints the set).",
+)
 @click.option("--client", "clients", multiple=True, type=click.Choice(BUILTIN), help="A built-in client (repeatable).")
 @click.option(
     "--client-cmd",
@@ -120,6 +141,8 @@ def _specs(
     help="Seconds one call may take before the adapter counts as broken.",
 )
 def check_client(
+    operations: tuple[ServiceOperation, ...],
+    covering_set: bool,
     clients: tuple[str, ...],
     commands: tuple[str, ...],
     names: tuple[str, ...],
@@ -132,17 +155,24 @@ def check_client(
     junit_path: Path | None,
     timeout: float,
 ) -> None:
-    """Check that a client calls UpdateParticipantAuthentication as the contract says.
+    """Check that a client calls an operation (default: UpdateParticipantAuthentication) as the contract says.
 
     \b
     connect-contract check-client --client boto3 --client awscli --client js
     connect-contract check-client --client-cmd "node my_adapter.cjs" --report client.md
+    connect-contract check-client --service lambda --operation Invoke --client js
+    connect-contract check-client --covering-set --client boto3
 
     Exit 0 when every required vector passed (and, with --strict, every recommended one),
     1 when one failed or an adapter broke, 2 on usage errors or a client that cannot run at all
     (not installed, a one-shot adapter given --persistent), 130/143 on Ctrl-C/SIGTERM.
     """
-    vectors = select_vectors(patterns)
+    if covering_set:
+        operations = covering_operations()
+    if covering_set and list_only and not patterns:
+        _print_covering_set(operations)
+        return
+    vectors = select_vectors(patterns, operations)
     if not vectors:
         raise click.BadParameter(f"no vector id matches {', '.join(patterns)}", param_hint="--vector")
     if list_only:
@@ -156,6 +186,8 @@ def check_client(
     for spec in specs:  # once, before anything runs (not once per vector)
         if spec.unavailable:
             raise CannotRun(f"{spec.name} cannot run: {spec.unavailable}")
+        if spec.name == "js-v2" and any(v.operation for v in vectors):
+            raise CannotRun("js-v2 cannot run: its adapter calls the mission operation only (use --client js)")
     console = _console()
     main_thread = threading.current_thread() is threading.main_thread()  # signal handlers live there only
     previous = signal.signal(signal.SIGTERM, _raise_terminated) if main_thread else None

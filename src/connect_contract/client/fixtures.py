@@ -15,8 +15,22 @@ import pytest
 
 from connect_contract.client.adapters.builtin import DEFAULT_CLIENTS, ClientSpec, builtin_client, command_client
 from connect_contract.client.adapters.protocol import AdapterUnusable
-from connect_contract.client.runner import ClientRun, run_clients
-from connect_contract.client.vectors import load_vectors
+from connect_contract.client.covering import covering_operations
+from connect_contract.client.runner import ClientRun, run_clients, vectors_for
+from connect_contract.client.vectors import Vector
+from connect_contract.operations import OperationLookupError, resolve_operations
+
+
+def conformance_vectors(config: pytest.Config) -> tuple[Vector, ...]:
+    """The vectors of ``--covering-set``, else of ``--service``/``--operation`` (default: the mission operation)."""
+    if config.getoption("--covering-set", default=False):
+        return vectors_for(covering_operations())
+    service = config.getoption("--service", default=None) or "connect"
+    operation = config.getoption("--operation", default=None) or "UpdateParticipantAuthentication"
+    try:
+        return vectors_for(resolve_operations(service, operation))
+    except OperationLookupError as error:
+        raise pytest.UsageError(f"connect-contract: {error}") from None
 
 
 def client_specs(config: pytest.Config) -> list[ClientSpec]:
@@ -37,8 +51,11 @@ class ClientConformance:
     with one line and status 2, as ``check-client`` does, instead of one failure per item.
     """
 
-    def __init__(self, specs: list[ClientSpec], vector_ids: set[str] | None = None) -> None:
+    def __init__(
+        self, specs: list[ClientSpec], vector_ids: set[str] | None = None, vectors: tuple[Vector, ...] = ()
+    ) -> None:
         self.specs = {spec.name: spec for spec in specs}
+        self.vectors = vectors
         self.vector_ids = vector_ids
         self._runs: dict[str, ClientRun] = {}
         self._lock = threading.Lock()
@@ -46,7 +63,7 @@ class ClientConformance:
     def run(self, client: str) -> ClientRun:
         with self._lock:
             if not self._runs:
-                vectors = load_vectors()
+                vectors = self.vectors or vectors_for()
                 if self.vector_ids is not None:
                     vectors = tuple(v for v in vectors if v.id in self.vector_ids)
                 for spec in self.specs.values():
@@ -70,4 +87,5 @@ def _selected_vector_ids(session: pytest.Session) -> set[str] | None:
 
 @pytest.fixture(scope="session")
 def client_conformance(request: pytest.FixtureRequest) -> ClientConformance:
-    return ClientConformance(client_specs(request.config), _selected_vector_ids(request.session))
+    config = request.config
+    return ClientConformance(client_specs(config), _selected_vector_ids(request.session), conformance_vectors(config))

@@ -14,10 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from connect_contract.client import anyjudge
 from connect_contract.client.adapters.protocol import AdapterResult
 from connect_contract.client.scripted_server import Captured
 from connect_contract.client.vectors import Settings, Vector
 from connect_contract.model import Operation, load_operation
+from connect_contract.operations import load_service_operation
 from connect_contract.redaction import scrub
 from connect_contract.registry import client_rules
 from connect_contract.sigv4 import verify
@@ -221,8 +223,12 @@ def _outcome_text(result: AdapterResult) -> str:
 def judge(vector: Vector, captured: list[Captured], result: AdapterResult, s: Settings) -> Judgement:
     """The verdict for one vector, with every failing rule."""
     op = load_operation()
+    any_op = load_service_operation(vector.service, vector.operation) if vector.operation else None
     attempts = len(captured)
     secrets = (*vector.secrets, s.secret_access_key)
+    if any_op is not None and result.outcome is not None and anyjudge.uses_unmodeled(vector.input, result):
+        # The call gives a member the client's own model lacks (SDKs are released apart): it cannot send it.
+        return Judgement(vector, "rejected", (), attempts, "input member unknown to the client's model")
     if result.outcome is None:
         detail = f"{result.failure}" + (f"; stderr: {result.stderr_tail.strip()[-400:]}" if result.stderr_tail else "")
         return Judgement(vector, "broken", (Check("adapter", scrub(detail, secrets)),), attempts, "adapter broke")
@@ -239,12 +245,19 @@ def judge(vector: Vector, captured: list[Captured], result: AdapterResult, s: Se
     else:
         if attempts == 0:
             failures.append(Check("req.sent", f"reported {result.outcome} but no request reached the server"))
-        if vector.kind == "request":
+        if vector.kind == "request" and any_op is not None:
+            if attempts:
+                failures += [
+                    Check(rule, detail) for rule, detail in anyjudge.judge_request(any_op, vector, captured[0], s)
+                ]
+        elif vector.kind == "request":
             if attempts:
                 failures += judge_request(op, vector, captured[0], s)
             if attempts > 1:
                 failures.append(Check("req.single-attempt", f"AWS_MAX_ATTEMPTS=1 but {attempts} requests were sent"))
         failures += judge_response(vector, result, attempts)
+        if any_op is not None and result.outcome == "success" and vector.expect.outcome == "success":
+            failures += [Check(rule, detail) for rule, detail in anyjudge.judge_output(any_op, vector, result)]
         failures += [Check(rule, msg) for rule, fn in client_rules().items() if (msg := fn(vector, captured, result))]
     if failures:
         verdict = "fail"

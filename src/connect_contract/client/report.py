@@ -171,7 +171,8 @@ def markdown(runs: Sequence[ClientRun], *, strict: bool = False) -> str:
         lines.append(f"{row} | {_md(source)} |")
     count = len({vector_id for run in runs for vector_id in run.judgements})
     source = (
-        f"{count} vectors from `contracts/vectors/client.json`, expanded against botocore {botocore_version()}'s model"
+        f"{count} vectors from `contracts/vectors/client.json` (`client-bindings.json` for other operations), "
+        f"expanded against botocore {botocore_version()}'s model"
     )
     out = ["# Client conformance", "", source, "", *(f"- {summary(run, strict=strict)}" for run in runs), "", *lines]
     found = problems(runs, strict=strict)

@@ -23,9 +23,11 @@ from concurrent.futures import wait as wait_for
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from connect_contract.client.adapters.builtin import ClientSpec
+from connect_contract.client.adapters.builtin import SHAPES_VARIABLE, ClientSpec, botocore_model_file
 from connect_contract.client.adapters.protocol import (
     DEFAULT_TIMEOUT,
+    OPERATION_VARIABLE,
+    SERVICE_VARIABLE,
     AdapterResult,
     AdapterUnusable,
     PersistentAdapter,
@@ -35,8 +37,10 @@ from connect_contract.client.adapters.protocol import (
     stop_all_adapters,
 )
 from connect_contract.client.judge import Judgement, judge
+from connect_contract.client.opvectors import operation_vectors
 from connect_contract.client.scripted_server import running_scripted_server
 from connect_contract.client.vectors import Settings, Vector, load_vectors, settings
+from connect_contract.operations import DEFAULT_OPERATION, DEFAULT_SERVICE, ServiceOperation
 
 OnResult = Callable[[str, Judgement], None]
 SHUTDOWN_SECONDS = 5.0  # how long lanes get to wind down once their adapters are killed
@@ -56,13 +60,48 @@ class ClientRun:
         ]
 
 
-def select_vectors(patterns: Iterable[str] = ()) -> tuple[Vector, ...]:
-    """Every vector, or those whose id matches one of the glob patterns."""
+def vectors_for(operations: Iterable[ServiceOperation] | None = None) -> tuple[Vector, ...]:
+    """The vectors of these operations (none given: the mission operation's).
+
+    The mission operation keeps its own hand-curated vectors (client.json); any other operation gets the
+    vectors expanded from the binding templates (client-bindings.json)."""
+    if operations is None:
+        return load_vectors()
+    chosen: list[Vector] = []
+    for op in operations:
+        mission = (op.service_name, op.name) == (DEFAULT_SERVICE, DEFAULT_OPERATION)
+        chosen += load_vectors() if mission else operation_vectors(op)
+    return tuple(chosen)
+
+
+def select_vectors(
+    patterns: Iterable[str] = (), operations: Iterable[ServiceOperation] | None = None
+) -> tuple[Vector, ...]:
+    """Every vector of the operations, or those whose id matches one of the glob patterns."""
     wanted = list(patterns)
-    vectors = load_vectors()
+    vectors = vectors_for(operations)
     if not wanted:
         return vectors
     return tuple(v for v in vectors if any(fnmatch.fnmatchcase(v.id, p) for p in wanted))
+
+
+def _operation_env(spec: ClientSpec, vector: Vector) -> dict[str, str]:
+    """The variables naming a lane's operation (none for the mission operation: today's adapters keep working)."""
+    if not vector.operation:
+        return {}
+    return {
+        SERVICE_VARIABLE: vector.service,
+        OPERATION_VARIABLE: vector.operation,
+        SHAPES_VARIABLE: str(botocore_model_file(vector.service)),
+    }
+
+
+def _by_operation(vectors: Sequence[Vector]) -> list[list[Vector]]:
+    """One lane per operation (an adapter process is started for one named operation)."""
+    lanes: dict[tuple[str, str], list[Vector]] = {}
+    for vector in vectors:
+        lanes.setdefault((vector.service, vector.operation), []).append(vector)
+    return list(lanes.values())
 
 
 def _run_lane(
@@ -87,7 +126,7 @@ def _run_lane(
             secret_access_key=s.secret_access_key,
             single_attempt=single_attempt,
             empty_file=scratch / "empty",
-            extra=spec.env,
+            extra={**spec.env, **_operation_env(spec, vectors[0])},
         )
         adapter = PersistentAdapter(spec.command, env, timeout=timeout) if spec.persistent else None
         try:
@@ -134,7 +173,7 @@ def run_clients(
         for spec in specs:  # isolated lanes first: they mostly sleep in backoff, so start them early
             lanes += [(spec, [v], False) for v in chosen if v.isolated]
         for spec in specs:
-            lanes.append((spec, [v for v in chosen if not v.isolated], True))
+            lanes += [(spec, lane, True) for lane in _by_operation([v for v in chosen if not v.isolated])]
         stop = threading.Event()
         allow_adapters()  # a run interrupted before this one refused new adapters from then on
         pool = ThreadPoolExecutor(max_workers=max(1, workers))

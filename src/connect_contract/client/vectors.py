@@ -32,6 +32,8 @@ class Expectation:
     code: str | None = None
     messages: tuple[str, ...] = ()  # any of these is the right message; empty: the message is not judged
     attempts: Literal["single", "retried"] | None = None  # judged only for retry vectors
+    output: dict[str, Any] | None = None  # the parsed output a success must report (None: not judged)
+    unknown: tuple[str, ...] = ()  # served member names a client must not report (unknown to the model)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,12 @@ class Vector:
     isolated: bool = False  # runs alone, with the client's own retry defaults (no AWS_MAX_ATTEMPTS)
     input_valid: bool = True  # valid per the contract: a client may not refuse it
     secrets: tuple[str, ...] = field(default=(), repr=False)  # sensitive values, for scrubbing output
+    # Any operation (opvectors.py); empty: the mission operation, judged by its own rules below.
+    service: str = ""
+    operation: str = ""
+    exact_labels: bool = False  # also judge the label bytes exactly (a recommendation)
+    exact_timestamps: bool = False  # judge sent body timestamps to the millisecond, not the second
+    generated_tokens: tuple[str, ...] = ()  # idempotency-token members left out: the client must fill them
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ still runs the executable per call.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import json
@@ -23,6 +24,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,7 +41,7 @@ _SERVICE_ERROR = re.compile(
     r"(?: \(reached max retries: \d+\))?:(?: (?P<message>.*))?$",
     re.DOTALL,
 )
-Runner = Callable[[list[str]], tuple[int, str]]
+Runner = Callable[[list[str]], tuple[int, str, str]]  # exit status, stdout, stderr
 
 
 def find_aws() -> str | None:
@@ -64,28 +66,50 @@ def interpret(returncode: int, stderr: str) -> Result:
 
 
 def _subprocess_runner(aws: str) -> Runner:
-    def run(args: list[str]) -> tuple[int, str]:
+    def run(args: list[str]) -> tuple[int, str, str]:
         done = subprocess.run([aws, *args], capture_output=True, text=True, encoding="utf-8", check=False)
-        return done.returncode, done.stderr
+        return done.returncode, done.stdout, done.stderr
 
     return run
 
 
 def _in_process_runner() -> Runner:
     from awscli.clidriver import create_clidriver  # first awscli import in this process (see above)
+    from botocore.config import Config
 
     driver = create_clidriver()
+    # Host prefixes (api-fulfill. ...) would send the call to another host than --endpoint-url's.
+    driver.session.set_default_client_config(Config(inject_host_prefix=False))
 
-    def run(args: list[str]) -> tuple[int, str]:
-        err = io.StringIO()
-        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+    def run(args: list[str]) -> tuple[int, str, str]:
+        err, out = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(out):
             try:
                 code = driver.main(args)
             except SystemExit as exc:  # argparse usage errors exit (2) instead of returning
                 code = exc.code if isinstance(exc.code, int) else 2
-        return int(code or 0), err.getvalue()
+        return int(code or 0), out.getvalue(), err.getvalue()
 
     return run
+
+
+def _iso(value: Any, shape: Any) -> Any:
+    """The CLI prints timestamps as ISO 8601 with an offset: the documented encoding wants UTC and ``Z``."""
+    from connect_contract.client.values import instant, iso
+
+    if value is None or shape is None:
+        return value
+    kind = shape.type_name
+    if kind == "timestamp":
+        seconds = instant(value)
+        return iso(seconds) if seconds is not None else value
+    if kind == "structure" and isinstance(value, dict) and not getattr(shape, "is_document_type", False):
+        return {k: _iso(v, shape.members.get(k)) for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [_iso(v, shape.member) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _iso(v, shape.value) for k, v in value.items()}
+    return value
 
 
 def make_call() -> Call:
@@ -97,18 +121,152 @@ def make_call() -> Call:
     persistent = os.environ.get("CONNECT_CONTRACT_MODE") == "lines"
     run = _in_process_runner() if persistent and same_interpreter else _subprocess_runner(aws)
     # Only now, after awscli set up its alias: botocore here is the CLI's own.
+    import botocore.session
     from botocore import xform_name
 
-    from connect_contract.model import OPERATION_NAME, SERVICE_NAME
-
-    command = [SERVICE_NAME, xform_name(OPERATION_NAME, "-")]  # names only: the CLI parses the model itself
+    service = os.environ.get("CONNECT_CONTRACT_SERVICE") or "connect"
+    operation = os.environ.get("CONNECT_CONTRACT_OPERATION") or "UpdateParticipantAuthentication"
+    service_model = botocore.session.get_session().get_service_model(service)
+    if operation not in service_model.operation_names:  # newer than the CLI's own botocore: it cannot call it
+        missing: Result = {"outcome": "rejected", "message": f"aws {service}: no {operation}", "unmodeled_input": ["*"]}
+        return lambda payload: dict(missing)
+    model = service_model.operation_model(operation)
+    command = [service, xform_name(operation, "-")]  # names only: the CLI parses the model itself
     endpoint = os.environ["CONNECT_CONTRACT_ENDPOINT"]
+    scratch = Path(tempfile.mkdtemp(prefix="connect-contract-awscli-"))
+    out_payload = _outfile_member(model)
+    unmodeled = _unmodeled(model, "output")
+    unmodeled_input = _unmodeled(model, "input")
 
     def call(payload: dict[str, Any]) -> Result:
-        args = [*command, "--endpoint-url", endpoint, "--cli-input-json", json.dumps(payload)]
-        return interpret(*run(args))
+        args = _arguments(model, payload, scratch, bool(out_payload))
+        outfile = scratch / "out-payload"
+        if out_payload:
+            outfile.unlink(missing_ok=True)
+            args.append(str(outfile))
+        args = [*command, "--endpoint-url", endpoint, *args]
+        code, stdout, stderr = run(args)
+        result = interpret(code, stderr)
+        if result["outcome"] == "success":
+            text = stdout.strip()
+            try:
+                parsed = json.loads(text) if text else {}
+            except ValueError:
+                parsed = {}
+            output = _iso(parsed, model.output_shape) if isinstance(parsed, dict) else {}
+            if out_payload and outfile.exists():
+                output[out_payload] = base64.b64encode(outfile.read_bytes()).decode("ascii")
+            result["output"] = output
+            if unmodeled:
+                result["unmodeled"] = unmodeled
+        if unmodeled_input:
+            result["unmodeled_input"] = unmodeled_input
+        return result
 
     return call
+
+
+def _arguments(model: Any, payload: dict[str, Any], scratch: Path, options_only: bool) -> list[str]:
+    """The call's input as CLI arguments: blobs from files, the rest in --cli-input-json (or as options)."""
+    given = dict(payload)
+    # --no-paginate: one call is one request (the CLI would otherwise follow the served page token).
+    args = ["--no-paginate"]
+    shape = model.input_shape
+    for name, member in shape.members.items() if shape is not None else []:
+        value = given.get(name)
+        if member.type_name == "blob" and isinstance(value, str):
+            # Bytes reach the CLI from a file (fileb://, or a streaming argument's path), as a user passes them.
+            path = scratch / f"in-{name}"
+            path.write_bytes(base64.b64decode(value))
+            del given[name]
+            streaming = bool(member.serialization.get("streaming"))
+            args += [_option(name), str(path) if streaming else f"fileb://{path}"]
+    if shape is not None:
+        given = {k: _blob_text(shape.members[k], v) if k in shape.members else v for k, v in given.items()}
+    if options_only:
+        # An operation whose output goes to an outfile takes no --cli-input-json (CLI v1): options only.
+        return args + _options(shape, given)
+    return [*args, "--cli-input-json", json.dumps(given)]
+
+
+def _blob_text(shape: Any, value: Any) -> Any:
+    """Nested blobs go in --cli-input-json as text (the CLI sends the text's UTF-8 bytes): decode the base64."""
+    if value is None:
+        return value
+    kind = shape.type_name
+    if kind == "blob" and isinstance(value, str):
+        try:
+            return base64.b64decode(value).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return value
+    if kind == "structure" and isinstance(value, dict) and not getattr(shape, "is_document_type", False):
+        return {k: _blob_text(shape.members[k], v) if k in shape.members else v for k, v in value.items()}
+    if kind == "list" and isinstance(value, list):
+        return [_blob_text(shape.member, v) for v in value]
+    if kind == "map" and isinstance(value, dict):
+        return {k: _blob_text(shape.value, v) for k, v in value.items()}
+    return value
+
+
+def _unmodeled(model: Any, side: str) -> list[str]:
+    """Input or output members the harness's botocore model has and the CLI's own (older) botocore lacks."""
+    path = os.environ.get("CONNECT_CONTRACT_SHAPES")
+    mine = model.output_shape if side == "output" else model.input_shape
+    if not path or mine is None:
+        return []
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    shapes, found = document["shapes"], []
+
+    def walk(name: str, mine: Any, at: str, stack: tuple[str, ...]) -> None:
+        theirs = shapes.get(name)
+        if theirs is None or name in stack:
+            return
+        stack = (*stack, name)
+        if theirs["type"] == "structure" and mine.type_name == "structure":
+            for member, ref in theirs.get("members", {}).items():
+                where = f"{at}.{member}".lstrip(".")
+                if member not in mine.members:
+                    found.append(where)
+                else:
+                    walk(ref["shape"], mine.members[member], where, stack)
+        elif theirs["type"] == "list" and mine.type_name == "list":
+            walk(theirs["member"]["shape"], mine.member, f"{at}[]", stack)
+        elif theirs["type"] == "map" and mine.type_name == "map":
+            walk(theirs["value"]["shape"], mine.value, f"{at}[]", stack)
+
+    walk(document["operations"][model.name][side]["shape"], mine, "", ())
+    return found
+
+
+def _option(name: str) -> str:
+    from botocore import xform_name
+
+    return "--" + str(xform_name(name, "-"))
+
+
+def _options(shape: Any, given: dict[str, Any]) -> list[str]:
+    """Members as CLI options: scalars as text, booleans as --x/--no-x, the rest as JSON; nulls left out."""
+    args: list[str] = []
+    for name, value in given.items():
+        if value is None or shape is None or name not in shape.members:
+            continue
+        kind = shape.members[name].type_name
+        if kind == "boolean":
+            args.append(_option(name) if value else "--no-" + _option(name)[2:])
+        elif kind in ("structure", "list", "map"):
+            args += [_option(name), json.dumps(value)]
+        else:
+            args += [_option(name), str(value)]
+    return args
+
+
+def _outfile_member(model: Any) -> str | None:
+    """The output blob payload the CLI writes to an ``outfile`` argument (streaming output, lambda invoke)."""
+    shape = model.output_shape
+    payload = shape.serialization.get("payload") if shape is not None else None
+    if payload and shape.members[payload].type_name == "blob":
+        return str(payload)
+    return None
 
 
 if __name__ == "__main__":

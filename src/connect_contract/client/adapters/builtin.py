@@ -15,6 +15,7 @@ from connect_contract.atomic import write_atomic
 from connect_contract.client.adapters.awscli_adapter import find_aws
 from connect_contract.client.adapters.protocol import Command
 from connect_contract.model import load_service_model
+from connect_contract.operations import load_raw
 
 BUILTIN = ("boto3", "awscli", "js", "js-v2")
 # Run when no client is named (pytest tests/conformance): the ones that pass every required vector.  js-v2,
@@ -25,6 +26,9 @@ JS_ADAPTER = Path(__file__).resolve().parent / "js" / "adapter.cjs"
 JS_V2_PACKAGE = "aws-sdk"
 JS_V2_ADAPTER = Path(__file__).resolve().parent / "js_v2" / "adapter.cjs"
 API_MODEL_VARIABLE = "CONNECT_CONTRACT_API_MODEL"
+# botocore's model of the named service, for adapters that need shape types to decode the documented
+# encoding (the JS SDK v3 adapter: which strings are timestamps, which are base64 blobs).
+SHAPES_VARIABLE = "CONNECT_CONTRACT_SHAPES"
 
 
 @dataclass(frozen=True)
@@ -74,15 +78,16 @@ def _node_client(name: str, adapter: Path, package: str, env: dict[str, str] | N
     return spec
 
 
-def botocore_model_file() -> Path:
-    """botocore's ``connect`` model as a JSON file a non-Python client can load.
+def botocore_model_file(service: str = "connect") -> Path:
+    """botocore's model of ``service`` as a JSON file a non-Python client can load.
 
     Kept in the user's cache directory (like the Hypothesis store), named by a hash of its content: a
     botocore upgrade writes a new file, and concurrent runs never see a half-written one (atomic replace)."""
-    text = json.dumps(load_service_model(), separators=(",", ":"), sort_keys=True)
+    model = load_service_model() if service == "connect" else load_raw(service)
+    text = json.dumps(model, separators=(",", ":"), sort_keys=True)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
     cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "connect-contract" / "models"
-    path = cache / f"connect-service-2-{digest}.json"
+    path = cache / f"{service}-service-2-{digest}.json"
     if not path.is_file():
         write_atomic(path, text)
     return path

@@ -4,9 +4,15 @@ One-shot mode (the documented protocol): for each vector the harness runs COMMAN
 from :func:`adapter_env` and the call's input as one JSON object on stdin; the adapter makes the call
 and prints its result as the last line of stdout, then exits 0::
 
-    {"outcome": "success"}
+    {"outcome": "success", "output": {...}}      # output: optional for the mission operation
     {"outcome": "error", "code": "<error type>", "message": "<text>" | null}
     {"outcome": "rejected", "message": "..."}     # refused before sending
+
+The call is named by ``CONNECT_CONTRACT_SERVICE`` and ``CONNECT_CONTRACT_OPERATION`` (unset: the mission
+operation, connect ``UpdateParticipantAuthentication``).  Inputs and outputs use model member names,
+timestamps as ISO 8601 UTC strings ending in ``Z``, blobs as base64, everything else as JSON
+(:mod:`connect_contract.client.values`).  A failure after sending that is not a service error (a reset,
+an unparsable answer) is ``{"outcome": "error", "code": "<the client's exception name>"}``.
 
 Persistent mode (optional, faster): COMMAND is started once with ``CONNECT_CONTRACT_MODE=lines``;
 each input is one line on stdin and each result one line on stdout (other stdout lines are ignored).
@@ -21,6 +27,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import dataclasses
 import json
 import os
 import queue
@@ -38,6 +45,8 @@ from typing import IO, Any
 MODE_VARIABLE = "CONNECT_CONTRACT_MODE"
 LINES_MODE = "lines"
 ENDPOINT_VARIABLE = "CONNECT_CONTRACT_ENDPOINT"
+SERVICE_VARIABLE = "CONNECT_CONTRACT_SERVICE"  # botocore's service name; unset: connect
+OPERATION_VARIABLE = "CONNECT_CONTRACT_OPERATION"  # the model's operation name; unset: the mission operation
 DEFAULT_TIMEOUT = 30.0
 # How long a persistent adapter that never answered gets, once its stdin is closed, to show that it
 # answers only at EOF (a one-shot adapter started with --persistent).
@@ -60,6 +69,11 @@ class AdapterResult:
     stderr_tail: str = ""
     elapsed: float = 0.0
     cannot_load: str | None = None  # the adapter died loading a module: what to install (one line)
+    output: dict[str, Any] | None = None  # a success's parsed output, model member names (documented encoding)
+    # Output member paths (``A.B``, ``[]`` for list and map items) botocore's model has and the client's own
+    # model lacks (SDKs are released apart): a client cannot parse what it does not know; not judged.
+    unmodeled: tuple[str, ...] = ()
+    unmodeled_input: tuple[str, ...] = ()  # the same for input members: the client cannot send them
 
     @classmethod
     def broken(cls, failure: str, stderr: str = "", elapsed: float = 0.0) -> AdapterResult:
@@ -97,7 +111,21 @@ def parse_result(line: str) -> AdapterResult | str:
         return 'an "error" result needs a string "code"'
     if message is not None and not isinstance(message, str):
         return '"message" must be a string or null'
-    return AdapterResult(outcome, code if isinstance(code, str) else None, message)
+    output = value.get("output")
+    if output is not None and not isinstance(output, dict):
+        return '"output" must be a JSON object (the parsed output, by model member names)'
+    paths = {key: value.get(key, []) for key in ("unmodeled", "unmodeled_input")}
+    for key, found in paths.items():
+        if not isinstance(found, list) or not all(isinstance(p, str) for p in found):
+            return f'"{key}" must be a list of member paths'
+    return AdapterResult(
+        outcome,
+        code if isinstance(code, str) else None,
+        message,
+        output=output,
+        unmodeled=tuple(paths["unmodeled"]),
+        unmodeled_input=tuple(paths["unmodeled_input"]),
+    )
 
 
 def adapter_env(
@@ -243,7 +271,7 @@ def run_one_shot(
     parsed = parse_result(lines[-1])
     if isinstance(parsed, str):
         return AdapterResult.broken(parsed, stderr, elapsed)
-    return AdapterResult(parsed.outcome, parsed.code, parsed.message, elapsed=elapsed)
+    return dataclasses.replace(parsed, elapsed=elapsed)
 
 
 class PersistentAdapter:
@@ -332,7 +360,7 @@ class PersistentAdapter:
             self.close(kill=True)  # out of step with us now: start afresh for the next vector
             return self._broken(parsed, started)
         self._answered = True
-        return AdapterResult(parsed.outcome, parsed.code, parsed.message, elapsed=time.monotonic() - started)
+        return dataclasses.replace(parsed, elapsed=time.monotonic() - started)
 
     def _broken(self, failure: str, started: float) -> AdapterResult:
         # called once the process is gone: let its last stderr lines (why it died) arrive first
