@@ -263,6 +263,19 @@ def _success_members(ex: Exchange) -> Outcome:
 _MODEL_KEY_KEYWORDS = frozenset({"enum", "additionalProperties", "unevaluatedProperties"})
 # Keywords whose messages name keys only, never the value (safe to quote whatever the member holds).
 _NAMES_ONLY = frozenset({"required", "dependentRequired"})
+# Constraint traits (length, range, pattern) are input validation: "Smithy server SDKs will only validate
+# input values against constraint traits. While output structures can have constraint traits applied,
+# they will never be evaluated" (smithy-typescript's server validation docs), and neither botocore nor the
+# JS SDK v3 checks them on output, so an output outside them is read as sent.  Where a pattern or length
+# carries the wire form itself (timestamps, base64 blobs), breaking it is a misread, and it is kept.
+_CONSTRAINT_KEYWORDS = frozenset(
+    {"minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "minProperties", "maxProperties"}
+    | {"pattern", "propertyNames"}
+)
+
+
+def _wire_form(schema: Any) -> bool:
+    return isinstance(schema, dict) and ("x-aws-timestamp-format" in schema or "contentEncoding" in schema)
 
 
 def output_contract_problems(op: ServiceOperation, response: Response) -> list[str]:
@@ -281,6 +294,8 @@ def output_contract_problems(op: ServiceOperation, response: Response) -> list[s
     for location, path, instance in checks:
         for error in validator(op, path).iter_errors(instance):
             if error.validator in _MODEL_KEY_KEYWORDS:
+                continue
+            if error.validator in _CONSTRAINT_KEYWORDS and not _wire_form(error.schema):
                 continue
             where = "/".join(str(p) for p in error.absolute_path)
             if error.validator in _NAMES_ONLY:

@@ -95,7 +95,9 @@ def hints(result: RunResult, endpoint: str | None, *, signed: bool) -> list[str]
     if not signed and any(MISSING_SIGNATURE in f.message for f in result.checks["accepts_valid"].failures):
         found.append(f"hint: the endpoint answers {MISSING_SIGNATURE}: sign the requests with --sigv4")
     answered = sum(n for label, n in result.valid_answers.items() if label != "no answer")
-    not_found = sum(n for label, n in result.valid_answers.items() if label.startswith("404 "))
+    # A modeled 404 (ResourceNotFoundException for an id that does not exist) is the operation's own answer.
+    modeled = {f"404 {name}" for name in modeled_error_names(result)}
+    not_found = sum(n for label, n in result.valid_answers.items() if label.startswith("404 ") and label not in modeled)
     if answered and 2 * not_found > answered:
         uri = operation_path(result)
         path = urlsplit(endpoint or "").path.rstrip("/")
@@ -115,6 +117,14 @@ def operation_path(result: RunResult) -> str:
     from connect_contract.operations import load_service_operation
 
     return load_service_operation(result.service, result.operation).path_template
+
+
+def modeled_error_names(result: RunResult) -> set[str]:
+    if result.operation is None or result.service is None:
+        return set(load_operation().error_names)
+    from connect_contract.operations import load_service_operation
+
+    return {error.name for error in load_service_operation(result.service, result.operation).errors}
 
 
 def _notes(entry: CheckResult) -> list[str]:
