@@ -228,19 +228,20 @@ def check(
         )
         extras = f", rate limit {limit}" if limit else ""
         extras += f", SigV4 with {auth.source} credentials" if auth else ""
-        what = "" if len(chosen) == 1 else f", {len(chosen)} operations"
+        many = len(chosen) != 1 or shard is not None
+        what = f", {len(chosen)} operation{'s' if len(chosen) != 1 else ''}" if many else ""
         console.print(f"Checking {name} (timeout {timeout:g} s{extras}{what})")
         for op in chosen:
             settings = replace(settings, operation=op)
-            if len(chosen) > 1:
+            if many:
                 console.print(f"{op.service_name}:{op.name}", style="bold")
             with report.live_progress(console, len(operation_vectors(settings))) as listener:
                 result = run(settings, listener=listener)
             result.endpoint = name
             results.append(result)
-            if len(chosen) > 1:
+            if many:
                 console.print(f"  {report.headline(result, strict=strict)}", soft_wrap=True)
-    if len(results) == 1:
+    if len(results) == 1 and shard is None:  # a shard's reports always name their operations (to merge)
         result = results[0]
         write_reports(result, junitxml, report_path, strict=strict)
         report.print_summary(console, result, strict=strict)
