@@ -95,3 +95,27 @@ def test_a_failing_operation_fails_the_run(tmp_path: Path) -> None:
         result = invoke("--endpoint", url, "--operation", TWO)
     assert result.exit_code == 1
     assert "1 of 2 operations passed" in result.output and "rejects_invalid" in result.output
+
+
+def test_pytest_front_door_takes_the_operation_and_pins(tmp_path: Path) -> None:
+    """``pytest tests/conformance --operation ... --set ...``: one test per model vector and per check."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    tests = [
+        str(root / "tests/conformance/test_server_vectors.py"),
+        str(root / "tests/conformance/test_server_generated.py"),
+    ]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONNECT_CONTRACT_"))}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    with serve_in_thread(make_app("repeating_next_token")) as url:
+        command = [str(Path(sys.executable).parent / "pytest"), "-q", "-p", "no:cacheprovider", *tests]
+        command += ["--endpoint", url, "--operation", "ListInstances", "--set", "MaxResults=1", "--max-examples", "5"]
+        result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=root, timeout=120, check=False)
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert "test_server_pagination[ListInstances]" in result.stdout  # the repeating token, caught
+    assert "the same next token" in result.stdout
+    assert "test_server_vector[ListInstances:query-MaxResults-above-max]" not in result.stdout  # passed
+    assert "passed" in result.stdout

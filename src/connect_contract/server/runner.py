@@ -349,7 +349,7 @@ def follow_pages(settings: Settings, sender: Sender, record: Callable[[Exchange]
     params = baseline(op, pinned(settings))
     limit_key = op.paginator.get("limit_key")
     shape = op.model.input_shape
-    if limit_key and shape is not None and limit_key in shape.members:
+    if limit_key and shape is not None and limit_key in shape.members and limit_key not in dict(settings.pins):
         params[limit_key] = max(int(shape.members[limit_key].metadata.get("min", 1)), 1)
     input_token = op.paginator["input_token"]
     input_token = input_token[0] if isinstance(input_token, list) else input_token
