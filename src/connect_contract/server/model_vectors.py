@@ -13,6 +13,7 @@ unknown header                valid      HTTP: unknown headers are ignored
 required member missing       invalid    ``@required`` (httpMalformedRequestTests: RestJsonMalformedRequired*);
                                          an empty label is ``foreign``: the route itself no longer matches
 length min-1/min/max/max+1    inv/valid  ``@length`` (RestJsonMalformedLength*), code points
+pattern broken                invalid    ``@pattern`` (RestJsonMalformedPattern*), at a valid length
 range min-1/min/max/max+1     inv/valid  ``@range`` (RestJsonMalformedRange*)
 list items max+1              invalid    ``@length`` on a list; in a query string these are repeated keys,
                                          so a server reading them as one value misses it
@@ -251,6 +252,7 @@ def _member_cases(b: _Builder, m: Binding) -> Iterator[Case]:
             yield where + "-missing", f"@required member missing ({why})", expect, b.dropped(m.name), {}
     if kind == "string" and not meta.get("enum"):
         yield from _length_cases(b, m, where)
+        yield from _pattern_cases(b, m, where)
     if kind in ("integer", "long", "float", "double"):
         yield from _range_cases(b, m, where)
     if kind == "string" and meta.get("enum"):
@@ -315,6 +317,37 @@ def _length_cases(b: _Builder, m: Binding, where: str) -> Iterator[Case]:
             (b.changed(m.name, text)),
             {},
         )
+
+
+# Characters tried, one at a time, in place of a valid value's last character to break its pattern.
+PATTERN_BREAKERS = ('"', "\u00e9", "#", " ", "!", "~", "*")
+
+
+def _pattern_cases(b: _Builder, m: Binding, where: str) -> Iterator[Case]:
+    """A value of a valid length that breaks the member's pattern (RestJsonMalformedPattern*)."""
+    from connect_contract.server.inputs import compiled
+
+    pattern = compiled(m.shape.metadata["pattern"]) if "pattern" in m.shape.metadata else None
+    if pattern is None:
+        return
+    valid = _valid_string(m)
+    for char in PATTERN_BREAKERS:
+        candidate = valid[:-1] + char if valid else char
+        if pattern.search(candidate) is None and not _length_free_mismatch_only_length(m.shape, candidate):
+            yield (
+                f"{where}-breaks-pattern",
+                f"@pattern: {char!r} (RestJsonMalformedPattern)",
+                "invalid",
+                (b.changed(m.name, candidate)),
+                {},
+            )
+            return
+
+
+def _length_free_mismatch_only_length(shape: botocore.model.Shape, text: str) -> bool:
+    """Whether ``text`` breaks the length limits (then it would not test the pattern alone)."""
+    meta = shape.metadata
+    return ("min" in meta and len(text) < meta["min"]) or ("max" in meta and len(text) > meta["max"])
 
 
 def _range_cases(b: _Builder, m: Binding, where: str) -> Iterator[Case]:
