@@ -349,7 +349,8 @@ def _pagination_token(ex: Exchange) -> Outcome:
     page = ex.earlier_tokens.index(token) + 1
     return (
         f"page {len(ex.earlier_tokens) + 1} returned the same next token as page {page}: a paginator following it "
-        "never ends (the JS SDK v3 loops; botocore raises PaginationError 'The same next token was received twice')"
+        "never ends (the JS SDK v3 loops: @smithy/core createPaginator stops on a repeated token only with "
+        "stopOnSameToken; botocore raises PaginationError 'The same next token was received twice')"
     )
 
 
@@ -661,8 +662,8 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "pagination_token",
         "required",
-        "Smithy paginated trait: the output token must not repeat (botocore paginate.py PaginationError; "
-        "the JS SDK v3 paginator loops)",
+        "Smithy paginated trait: the output token must not repeat (botocore paginate.py raises PaginationError; "
+        "the JS SDK v3 paginator loops unless stopOnSameToken)",
         "a paginated operation whose next token repeats one already returned",
         lambda ex: _success(ex) and ex.earlier_tokens is not None,
         _pagination_token,
