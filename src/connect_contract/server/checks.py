@@ -714,7 +714,7 @@ def _concerns(check: Check, op: ServiceOperation) -> bool:
     if check.id == "pagination_token":
         return op.paginator is not None
     if check.id == "label_percent_decoding":
-        return any(b.type_name == "string" and not b.greedy for b in op.labels)
+        return any(b.type_name == "string" and not b.greedy and not b.shape.metadata.get("enum") for b in op.labels)
     if op is mission_operation():
         return True
     if check.id in ("success_body", "success_members"):

@@ -225,7 +225,11 @@ def model_vectors(op: ServiceOperation, pins: Params | None = None) -> tuple[Vec
     )
     for binding in op.input:
         if binding.location in ("label", "query", "header", "body") and not binding.event_stream:
-            for vector_args in _member_cases(builder, binding):
+            try:
+                cases = list(_member_cases(builder, binding))
+            except NoValidValue:
+                continue  # no valid value exists for this member (see inputs.structure_value): nothing to vary
+            for vector_args in cases:
                 builder.add(*vector_args[:4], **vector_args[4])
     ids = [v.id for v in builder.vectors]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
@@ -267,7 +271,7 @@ def _member_cases(b: _Builder, m: Binding) -> Iterator[Case]:
     if kind == "list":
         yield from _list_cases(b, m, where)
     yield from _type_cases(b, m, where)
-    if m.location == "label" and kind == "string" and not m.greedy:
+    if m.location == "label" and kind == "string" and not m.greedy and not meta.get("enum"):
         yield from _label_encoding_cases(b, m, where)
 
 
