@@ -22,6 +22,7 @@ COMMANDS = {
     "serve": ("connect_contract.mock.cli:serve", "Run the reference mock (or replay cassettes)."),
     "check": ("connect_contract.server.cli:check", "Check a server implementation against the contract."),
     "check-client": ("connect_contract.client.cli:check_client", "Check a client against the contract."),
+    "merge-reports": ("connect_contract.server.merge:merge_reports", "Merge the reports of `check --shard` runs."),
     "record": ("connect_contract.cassettes.cli:record", "Record scenario cassettes from an endpoint."),
     "lint": ("connect_contract.cassettes.cli:lint", "Lint cassettes against the contracts."),
     "verify": ("connect_contract.cassettes.cli:verify", "Replay cassettes to a live provider and compare."),

@@ -56,6 +56,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     server.addoption("--max-examples", type=int, default=None, help="Generated cases per phase.")
     server.addoption("--seed", type=int, default=None, help="Seed for generated cases.")
     server.addoption("--rate-limit", default=None, help="Request rate limit, e.g. 2/s.")
+    server.addoption("--service", default=None, help="botocore's service name (default connect).")
+    server.addoption(
+        "--operation",
+        default=None,
+        help="Operation name, `all` or a glob (default UpdateParticipantAuthentication).",
+    )
+    server.addoption("--set", action="append", default=None, help="Pin an input member: Member=VALUE (repeatable).")
     server.addoption(
         "--allow-unknown-members",
         action="store_true",

@@ -21,13 +21,19 @@ error must have its modeled status; the protocol errors, theirs).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Literal
 
+import botocore
+import botocore.model
+
 from connect_contract.contracts import REQUEST_ID_HEADER, sensitive_request_members
-from connect_contract.model import Shape, load_operation
+from connect_contract.contracts.parts import response_parts, validator
+from connect_contract.model import Shape
+from connect_contract.operations import ServiceOperation, mission_operation
 from connect_contract.protocol import (
     ERROR_TYPE_HEADER,
     FRAMEWORK_MESSAGE_MEMBERS,
@@ -81,9 +87,14 @@ class Check:
         return verdict if isinstance(verdict, str) else None
 
 
+def operation_of(ex: Exchange) -> ServiceOperation:
+    """The operation the exchange's request was meant for (the mission operation unless it says otherwise)."""
+    return ex.request.operation or mission_operation()
+
+
 @cache
-def modeled_statuses() -> dict[str, int]:
-    return {error.name: error.status for error in load_operation().errors}
+def modeled_statuses(op: ServiceOperation | None = None) -> dict[str, int]:
+    return {error.name: error.status for error in (op or mission_operation()).errors}
 
 
 def error_type_of(response: Response) -> ErrorType | None:
@@ -168,7 +179,7 @@ def _accepts_valid(ex: Exchange) -> Outcome:
     if 200 <= response.status < 300:
         return None
     kind = type_name(response)
-    if response.status < 500 and kind in modeled_statuses():
+    if response.status < 500 and kind in modeled_statuses(operation_of(ex)):
         return None
     if response.status < 500 and throttled(response):  # the front end said "slow down": nothing about the request
         return Unjudged(f"answered {_answer(response)} (throttled): says nothing about the request")
@@ -187,7 +198,11 @@ def _rejects_invalid(ex: Exchange) -> Outcome:
 
 def _success_status(ex: Exchange) -> Outcome:
     assert ex.response is not None
-    return None if ex.response.status == 200 else f"success answered with {ex.response.status}, not 200"
+    op = operation_of(ex)
+    if op.status_member is not None:  # @httpResponseCode: any 2xx is the member's value
+        return None
+    expected = op.response_code
+    return None if ex.response.status == expected else f"success answered with {ex.response.status}, not {expected}"
 
 
 def _success_body(ex: Exchange) -> Outcome:
@@ -196,17 +211,146 @@ def _success_body(ex: Exchange) -> Outcome:
     return f"success response: {problem}" if problem else None
 
 
+def output_problems(value: Any, shape: botocore.model.Shape, path: str = "") -> list[str]:
+    """Members a structure does not know and enum values outside the model, at any depth, with their JSON path."""
+    if value is None:
+        return []
+    if isinstance(shape, botocore.model.StructureShape) and isinstance(value, dict) and not shape.is_document_type:
+        known = {member.serialization.get("name", name): member for name, member in shape.members.items()}
+        problems: list[str] = []
+        for key, item in value.items():
+            member = known.get(key)
+            if member is None:
+                problems.append(f"member `{path}/{key}` is not in {shape.name}")
+            else:
+                problems += output_problems(item, member, f"{path}/{key}")
+        return problems
+    if isinstance(shape, botocore.model.ListShape) and isinstance(value, list):
+        return [p for index, item in enumerate(value) for p in output_problems(item, shape.member, f"{path}/{index}")]
+    if isinstance(shape, botocore.model.MapShape) and isinstance(value, dict):
+        return [p for key, item in value.items() for p in output_problems(item, shape.value, f"{path}/{key}")]
+    enum = shape.metadata.get("enum")
+    if enum and isinstance(value, str) and value not in enum:
+        return [f"`{path}` is {_shown(value)}, not a value of enum {shape.name}"]
+    return []
+
+
 def _success_members(ex: Exchange) -> Outcome:
     assert ex.response is not None
-    op = load_operation()
+    op = operation_of(ex)
     _, document = _json_object(ex.response)
-    problems = payload_problems(document, op.output)
+    output = op.model.output_shape
+    payload = op.output_payload
+    if payload is not None:
+        problems = output_problems(document, payload.shape)
+    elif output is not None and op.has_json_output_body:
+        body_members = {b.wire_name for b in op.output_body}
+        problems = [f"member `/{key}` is not in {output.name}" for key in document if key not in body_members]
+        for binding in op.output_body:
+            problems += output_problems(document.get(binding.wire_name), binding.shape, f"/{binding.wire_name}")
+    else:
+        return None  # no output: clients read nothing from the body (restjson-bindings.md section 6)
     if not problems:
         return None
     return (
-        f"success body: {'; '.join(problems[:3])} (the model of botocore {op.botocore_version}). "
+        f"success body: {'; '.join(problems[:3])} (the model of botocore {botocore.__version__}). "
         f"The one legitimate cause is a server built on a newer model than the installed botocore: "
         f"upgrade botocore, or pass {ALLOW_UNKNOWN_MEMBERS_OPTION} to make this a recommendation"
+    )
+
+
+# Schema keywords whose failures are success_members' (relaxed by --allow-unknown-members), not success_output's.
+_MODEL_KEY_KEYWORDS = frozenset({"enum", "additionalProperties", "unevaluatedProperties"})
+# Keywords whose messages name keys only, never the value (safe to quote whatever the member holds).
+_NAMES_ONLY = frozenset({"required", "dependentRequired"})
+# Constraint traits (length, range, pattern) are input validation: "Smithy server SDKs will only validate
+# input values against constraint traits. While output structures can have constraint traits applied,
+# they will never be evaluated" (smithy-typescript's server validation docs), and neither botocore nor the
+# JS SDK v3 checks them on output, so an output outside them is read as sent.  Where a pattern or length
+# carries the wire form itself (timestamps, base64 blobs), breaking it is a misread, and it is kept.
+_CONSTRAINT_KEYWORDS = frozenset(
+    {"minLength", "maxLength", "minimum", "maximum", "minItems", "maxItems", "minProperties", "maxProperties"}
+    | {"pattern", "propertyNames"}
+)
+
+
+def _wire_form(schema: Any) -> bool:
+    return isinstance(schema, dict) and ("x-aws-timestamp-format" in schema or "contentEncoding" in schema)
+
+
+def output_contract_problems(op: ServiceOperation, response: Response) -> list[str]:
+    """How a success answer breaks ``op``'s output contract: headers, body types, timestamps, required members.
+
+    The answer is decoded as a client reads it (:func:`connect_contract.contracts.parts.response_parts`).
+    Messages never quote a value (an output member may be ``sensitive``): they name where and what the
+    model says instead.  Unknown members and enum values are ``success_members``'; the status,
+    ``success_status``'.
+    """
+    parts = response_parts(op, response.status, response.headers, response.body)
+    checks = [("headers", "response/headers.schema.json", parts.headers)]
+    if parts.body_error is None and (op.has_json_output_body or op.output_payload is not None):
+        checks.append(("body", "response/body.schema.json", parts.body))
+    problems = []
+    for location, path, instance in checks:
+        for error in validator(op, path).iter_errors(instance):
+            if error.validator in _MODEL_KEY_KEYWORDS:
+                continue
+            if error.validator in _CONSTRAINT_KEYWORDS and not _wire_form(error.schema):
+                continue
+            where = "/".join(str(p) for p in error.absolute_path)
+            if error.validator in _NAMES_ONLY:
+                what = error.message
+            else:
+                what = f"breaks `{error.validator}`: the model says {_shown(error.validator_value, 80)}"
+            problems.append(f"{location}{'/' + where if where else ''}: {what}")
+    return sorted(problems)
+
+
+def _success_output(ex: Exchange) -> Outcome:
+    assert ex.response is not None
+    problems = output_contract_problems(operation_of(ex), ex.response)
+    if not problems:
+        return None
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    return f"success answer breaks the output contract: {'; '.join(problems[:3])}{more}"
+
+
+def _label_percent_decoding(ex: Exchange) -> Outcome:
+    assert ex.response is not None and ex.reference is not None
+    mine, twin = _answer(ex.response), _answer(ex.reference)
+    if throttled(ex.response) or throttled(ex.reference):
+        return Unjudged(f"answered {mine}, its plain twin {twin}: a throttled answer leaves the pair unjudged")
+    if mine == twin:
+        return None
+    return (
+        f"a valid label holding a percent-encoded character was answered {mine}, its plain twin of the same "
+        f"length {twin}: labels must be percent-decoded before they are read"
+    )
+
+
+def output_token(op: ServiceOperation, document: Any) -> str | None:
+    """The paginator's output token in a success body (botocore's ``output_token`` expression), if any."""
+    if op.paginator is None or not isinstance(document, dict):
+        return None
+    expression = op.paginator["output_token"]
+    expression = expression[0] if isinstance(expression, list) else expression
+    token: Any = document
+    for name in str(expression).split("."):  # botocore's tokens are (dotted) member paths
+        token = token.get(name) if isinstance(token, dict) else None
+    return token if isinstance(token, str) and token else None
+
+
+def _pagination_token(ex: Exchange) -> Outcome:
+    assert ex.response is not None and ex.earlier_tokens is not None
+    _, document = _json_object(ex.response)
+    token = output_token(operation_of(ex), document)
+    if token is None or token not in ex.earlier_tokens:
+        return None
+    page = ex.earlier_tokens.index(token) + 1
+    return (
+        f"page {len(ex.earlier_tokens) + 1} returned the same next token as page {page}: a paginator following it "
+        "never ends (the JS SDK v3 loops: @smithy/core createPaginator stops on a repeated token only with "
+        "stopOnSameToken; botocore raises PaginationError 'The same next token was received twice')"
     )
 
 
@@ -246,7 +390,7 @@ def _error_type_style(ex: Exchange) -> Outcome:
 def _error_status(ex: Exchange) -> Outcome:
     assert ex.response is not None
     kind = type_name(ex.response) or ""
-    expected = modeled_statuses().get(kind) or PROTOCOL_ERROR_STATUSES.get(kind)
+    expected = modeled_statuses(operation_of(ex)).get(kind) or PROTOCOL_ERROR_STATUSES.get(kind)
     if expected is None or expected == ex.response.status:
         return None
     return f"{kind} sent with status {ex.response.status}; its status is {expected}"
@@ -291,12 +435,13 @@ def _bounded_time(ex: Exchange) -> Outcome:
     return f"answered after {ex.response.elapsed:.1f} s; this input must be answered within {ex.request.budget:g} s"
 
 
-def message_member(response: Response) -> tuple[str, ...]:
+def message_member(response: Response, op: ServiceOperation | None = None) -> tuple[str, ...]:
     """The message member(s) the error's own shape has: the modeled error's, the framework error's,
     or -- for a type the harness knows no shape of -- either spelling clients read."""
+    op = op or mission_operation()
     kind = type_name(response) or ""
-    if kind in modeled_statuses():
-        names = {member.name for member in load_operation().error(kind).shape.members}
+    if kind in modeled_statuses(op):
+        names = set(op.error(kind).shape.members)
         return tuple(name for name in ("Message", "message") if name in names)
     if kind in FRAMEWORK_MESSAGE_MEMBERS:
         return (FRAMEWORK_MESSAGE_MEMBERS[kind],)
@@ -306,7 +451,7 @@ def message_member(response: Response) -> tuple[str, ...]:
 def _error_message(ex: Exchange) -> Outcome:
     assert ex.response is not None
     _, document = _json_object(ex.response)
-    expected = message_member(ex.response)
+    expected = message_member(ex.response, operation_of(ex))
     if not expected or any(isinstance(document.get(name), str) for name in expected):
         return None
     other = next((name for name in ("Message", "message") if name in document and name not in expected), None)
@@ -338,9 +483,47 @@ def _error(ex: Exchange) -> bool:
     return _operation(ex) and ex.response is not None and ex.response.status >= 400
 
 
+def _carries_body(ex: Exchange) -> bool:
+    """An answer that can carry a body: never one to HEAD (HTTP), whose errors clients read from the status."""
+    return ex.request.method.upper() != "HEAD"
+
+
+def _json_success(ex: Exchange) -> bool:
+    """A success whose body a client parses as JSON: the mission operation's always (its output is ``{}``);
+    another operation's when its output has JSON body members, and the answer has a body at all (an empty
+    body is an empty result to botocore and the JS SDK v3: RestJsonEmptyInputAndEmptyOutputJsonObjectOutput)."""
+    if not (_success(ex) and _carries_body(ex)):
+        return False
+    if ex.request.operation is None:
+        return True
+    assert ex.response is not None
+    return operation_of(ex).has_json_output_body and bool(ex.response.body)
+
+
+def _body_error(ex: Exchange) -> bool:
+    return _error(ex) and _carries_body(ex)
+
+
 def _typed_error(ex: Exchange) -> bool:
     """An error whose type resolves to a clean name (``error_type`` judges the others)."""
     return _error(ex) and ex.response is not None and type_name(ex.response) is not None
+
+
+def _may_echo(ex: Exchange) -> bool:
+    """Sensitive request values may not come back -- except in a success answer whose output models
+    sensitive members (``DescribeInstance`` returns the ``InstanceAlias`` that ``CreateInstance`` was sent)."""
+    if not (_answered(ex) and distinctive_secrets(ex.request.secrets)):
+        return False
+    assert ex.response is not None
+    return ex.response.status >= 300 or not _output_is_sensitive(operation_of(ex))
+
+
+@cache
+def _output_is_sensitive(op: ServiceOperation) -> bool:
+    from connect_contract.contracts.schemas import SENSITIVE_KEYWORD
+
+    schema = validator(op, "response/body.schema.json").schema if op.has_json_output_body else {}
+    return SENSITIVE_KEYWORD in json.dumps(schema) or any(b.sensitive for b in op.output)
 
 
 def _readable_json(ex: Exchange) -> bool:
@@ -395,7 +578,7 @@ CHECKS: tuple[Check, ...] = (
         "required",
         "restJson1 'JSON shape serialization': a structure is a JSON object",
         "success body that is not a JSON object",
-        _success,
+        _json_success,
         _success_body,
     ),
     Check(
@@ -403,8 +586,18 @@ CHECKS: tuple[Check, ...] = (
         "required",
         "restJson1 'JSON shape serialization': members are the structure's (payload keys are the model's)",
         "success body member the model's output shape does not know, or an enum value outside the model",
-        lambda ex: _success(ex) and ex.response is not None and _json_object(ex.response)[0],
+        lambda ex: _json_success(ex) and ex.response is not None and _json_object(ex.response)[0],
         _success_members,
+    ),
+    Check(
+        "success_output",
+        "required",
+        "restJson1 'JSON shape serialization', httpHeader, timestampFormat; Smithy required trait: the output's "
+        "members have their modeled types and wire formats, required ones present",
+        "a success member of the wrong JSON type, a timestamp in another format, a missing required member, "
+        "a malformed output header",
+        lambda ex: _success(ex) and bool(operation_of(ex).output),
+        _success_output,
     ),
     Check(
         "error_type",
@@ -427,7 +620,7 @@ CHECKS: tuple[Check, ...] = (
         "required",
         f"{ERRORS_SECTION}: errors are serialized identically to responses (a JSON object)",
         "an error whose body is not a JSON object (e.g. an HTML page)",
-        _error,
+        _body_error,
         _error_body,
     ),
     Check(
@@ -435,7 +628,7 @@ CHECKS: tuple[Check, ...] = (
         "required",
         "Smithy sensitive trait; validation tests: the value is never echoed",
         f"a sensitive value ({', '.join(sorted(sensitive_request_members()))}) sent back in headers or body",
-        lambda ex: _answered(ex) and bool(distinctive_secrets(ex.request.secrets)),
+        _may_echo,
         _no_secret_echo,
     ),
     Check(
@@ -443,7 +636,7 @@ CHECKS: tuple[Check, ...] = (
         "required",
         "Smithy length trait: lengths count Unicode code points",
         "non-ASCII text at a length limit answered unlike ASCII (length counted in bytes or UTF-16 units)",
-        lambda ex: _operation(ex) and ex.reference is not None,
+        lambda ex: _operation(ex) and ex.reference is not None and ex.pair == "code-points",
         _code_point_length,
         vectors_only=True,
     ),
@@ -454,6 +647,26 @@ CHECKS: tuple[Check, ...] = (
         "a ReDoS-shaped value (long allowed run, one bad character) answered slowly (backtracking pattern check)",
         lambda ex: _answered(ex) and ex.request.budget is not None,
         _bounded_time,
+        vectors_only=True,
+    ),
+    Check(
+        "label_percent_decoding",
+        "required",
+        "Smithy httpLabel: label values are percent-encoded on the wire (RestJsonHttpRequestLabelEscaping), "
+        "so a server reads them decoded",
+        "a valid label value with a percent-encoded character answered unlike its plain twin (label read encoded)",
+        lambda ex: _operation(ex) and ex.reference is not None and ex.pair == "label-encoding",
+        _label_percent_decoding,
+        vectors_only=True,
+    ),
+    Check(
+        "pagination_token",
+        "required",
+        "Smithy paginated trait: the output token must not repeat (botocore paginate.py raises PaginationError; "
+        "the JS SDK v3 paginator loops unless stopOnSameToken)",
+        "a paginated operation whose next token repeats one already returned",
+        lambda ex: _success(ex) and ex.earlier_tokens is not None,
+        _pagination_token,
         vectors_only=True,
     ),
     Check(
@@ -494,14 +707,51 @@ CHECKS: tuple[Check, ...] = (
 CHECK_IDS = tuple(check.id for check in CHECKS)
 
 
-def checks_for(*, allow_unknown_members: bool = False) -> tuple[Check, ...]:
-    """The checks in effect: with ``--allow-unknown-members`` the model-key checks are recommendations."""
+def _concerns(check: Check, op: ServiceOperation) -> bool:
+    """Whether ``check`` can apply to ``op`` at all (a check that never could would stay unexercised)."""
+    if check.id == "success_output":
+        return bool(op.output)
+    if check.id == "pagination_token":
+        return op.paginator is not None
+    if check.id == "label_percent_decoding":
+        return any(b.type_name == "string" and not b.greedy and not b.shape.metadata.get("enum") for b in op.labels)
+    if op is mission_operation():
+        return True
+    if check.id in ("success_body", "success_members"):
+        return op.has_json_output_body and op.http_method != "HEAD"
+    if check.id in ("error_body", "error_message", "json_media_type"):
+        return op.http_method != "HEAD"  # a HEAD answer has no body (HTTP); clients read its status
+    # Only the mission operation's hand-tuned vectors (contracts/vectors/server.json) carry the
+    # code-point and ReDoS cases; another operation's sensitive values exist only if its input has some.
+    if check.id in ("code_point_length", "bounded_time"):
+        return False
+    if check.id == "no_secret_echo":
+        from connect_contract.contracts.schemas import SENSITIVE_KEYWORD
+
+        schemas = ("request/path.schema.json", "request/query.schema.json", "request/body.schema.json")
+        return any(
+            path in _schema_paths(op) and SENSITIVE_KEYWORD in json.dumps(validator(op, path).schema)
+            for path in schemas
+        )
+    return True
+
+
+def _schema_paths(op: ServiceOperation) -> frozenset[str]:
+    from connect_contract.contracts.ondemand import operation_documents
+
+    return frozenset(operation_documents(op))
+
+
+def checks_for(*, allow_unknown_members: bool = False, operation: ServiceOperation | None = None) -> tuple[Check, ...]:
+    """The checks in effect for ``operation`` (default: the mission operation); with
+    ``--allow-unknown-members`` the model-key checks are recommendations."""
     from connect_contract.registry import server_checks  # users' own, from @connect_contract.server_check
 
-    checks = CHECKS + server_checks()
+    op = operation or mission_operation()
+    chosen = tuple(check for check in CHECKS + server_checks() if _concerns(check, op))
     if not allow_unknown_members:
-        return checks
-    return tuple(replace(check, level="recommended") if check.id in MODEL_KEY_CHECKS else check for check in checks)
+        return chosen
+    return tuple(replace(check, level="recommended") if check.id in MODEL_KEY_CHECKS else check for check in chosen)
 
 
 def by_id(check_id: str, checks: tuple[Check, ...] = CHECKS) -> Check:

@@ -22,7 +22,9 @@ from urllib.parse import urlsplit
 from jsonschema import Draft202012Validator
 
 from connect_contract.contracts import documents, sensitive_request_members
+from connect_contract.contracts.parts import request_parts, validator
 from connect_contract.model import load_operation
+from connect_contract.operations import ServiceOperation
 from connect_contract.protocol import JSON_MEDIA_TYPE, media_type, parse_json
 from connect_contract.server.transport import Intent
 
@@ -80,3 +82,71 @@ def sensitive_values(body: bytes) -> frozenset[str]:
         for key, value in document.items()
         if key in sensitive and isinstance(value, str) and not any(value in other for other in public)
     )
+
+
+# --- any other operation ----------------------------------------------------------------------------
+
+
+def _known_query(op: ServiceOperation, query: dict[str, Any]) -> dict[str, Any]:
+    """The query parameters the model binds: unknown ones are ignored by a server, never invalid."""
+    if op.query_map is not None:
+        return query
+    bound = {b.wire_name for b in op.query} | {key for key, _ in op.fixed_query}
+    return {key: value for key, value in query.items() if key in bound}
+
+
+def classify_operation(op: ServiceOperation, method: str, url: str, headers: Mapping[str, str], body: bytes) -> Intent:
+    """Valid or invalid input for ``op`` as a *server* must judge it, by the per-location contracts.
+
+    Unknown query parameters, headers and body members are ignored (never invalid); a JSON ``null``
+    top-level body member is absent.  A request for another method or path is ``foreign``.
+    """
+    split = urlsplit(url)
+    target = split.path + (f"?{split.query}" if split.query else "")
+    if method.upper() != op.http_method:
+        return "foreign"
+    try:
+        parts = request_parts(op, target, headers, body)
+    except ValueError:
+        return "foreign"
+    checks: list[tuple[str, Any]] = [
+        ("request/path.schema.json", parts.path),
+        ("request/query.schema.json", _known_query(op, parts.query)),
+        ("request/headers.schema.json", parts.headers),
+    ]
+    if op.has_request_body and op.payload is None:
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+        if body and media_type(content_type) != JSON_MEDIA_TYPE:
+            return "invalid"
+        if parts.body_error is not None:
+            return "invalid"
+        document = parts.body if parts.body is not None else {}
+        if not isinstance(document, dict):
+            return "invalid"
+        checks.append(("request/body.schema.json", {k: v for k, v in document.items() if v is not None}))
+    elif op.payload is not None and parts.body_error is None and parts.body is not None:
+        checks.append(("request/body.schema.json", parts.body))
+    for path, instance in checks:
+        if any(error.validator != "additionalProperties" for error in validator(op, path).iter_errors(instance)):
+            return "invalid"
+    return "valid"
+
+
+def operation_secrets(op: ServiceOperation, url: str, body: bytes) -> frozenset[str]:
+    """The sensitive values a request for ``op`` carries (labels, query and JSON body, any depth)."""
+    from connect_contract.server.model_vectors import sensitive_strings
+
+    split = urlsplit(url)
+    found: set[str] = set()
+    try:
+        parts = request_parts(op, split.path + (f"?{split.query}" if split.query else ""), {}, body)
+    except ValueError:
+        return frozenset()
+    for binding in op.labels:
+        found |= sensitive_strings(binding.shape, parts.path.get(binding.wire_name))
+    for binding in op.query:
+        found |= sensitive_strings(binding.shape, parts.query.get(binding.wire_name))
+    if isinstance(parts.body, dict):
+        for binding in op.body:
+            found |= sensitive_strings(binding.shape, parts.body.get(binding.wire_name))
+    return frozenset(value for value in found if value)

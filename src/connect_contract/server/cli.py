@@ -7,6 +7,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -14,17 +15,21 @@ from rich.console import Console
 
 from connect_contract.endpoints import endpoint_callback, validate_endpoint
 from connect_contract.model import load_operation
+from connect_contract.operations import ServiceOperation, mission_operation
+from connect_contract.operations.options import operation_options
 from connect_contract.ratelimit import parse_rate_limit, rate_limit_option
 from connect_contract.report_paths import report_path_callback
 from connect_contract.server import report
+from connect_contract.server.model_vectors import parse_pins as parse_model_pins
+from connect_contract.server.model_vectors import split_pins
 from connect_contract.server.runner import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_TIMEOUT,
     RunResult,
     Settings,
+    operation_vectors,
     run,
 )
-from connect_contract.server.vectors import load_vectors
 from connect_contract.sigv4 import SigV4RequestsAuth, chain_credentials
 
 
@@ -32,11 +37,30 @@ def parse_endpoint(value: str) -> str:
     return validate_endpoint(value)
 
 
-def sigv4_auth(region: str, endpoint: str | None = None) -> SigV4RequestsAuth:
+def sigv4_auth(region: str, endpoint: str | None = None, signing_name: str | None = None) -> SigV4RequestsAuth:
     """A signer using the standard AWS credential chain; ``ValueError`` when it finds nothing."""
     found = chain_credentials(endpoint)
-    service = load_operation().signing_name
+    service = signing_name or load_operation().signing_name
     return SigV4RequestsAuth(found.credentials, region=region, service=service, source=found.source)
+
+
+def parse_shard(value: str | None) -> tuple[int, int] | None:
+    """``--shard I/N`` (1 <= I <= N) as ``(I, N)``; ``ValueError`` if malformed."""
+    if value is None:
+        return None
+    index, slash, total = value.partition("/")
+    if not slash or not index.isdigit() or not total.isdigit() or not 1 <= int(index) <= int(total):
+        raise ValueError(f"--shard expects I/N with 1 <= I <= N, not {value!r}")
+    return int(index), int(total)
+
+
+def shard_of(operations: tuple[ServiceOperation, ...], shard: tuple[int, int] | None) -> tuple[ServiceOperation, ...]:
+    """Shard I of N: every N-th operation by name, starting at the I-th (deterministic, disjoint, complete)."""
+    if shard is None:
+        return operations
+    index, total = shard
+    ordered = sorted(operations, key=lambda op: op.name)
+    return tuple(ordered[index - 1 :: total])
 
 
 @contextmanager
@@ -81,6 +105,21 @@ def _epilog() -> str:
 
 
 @click.command("check", epilog=_epilog())
+@operation_options()
+@click.option(
+    "--set",
+    "pins",
+    multiple=True,
+    metavar="MEMBER=VALUE",
+    help="Pin an input member in every case (repeatable; dotted for nested members), e.g. an InstanceId that "
+    "exists. Operations other than UpdateParticipantAuthentication.",
+)
+@click.option(
+    "--shard",
+    metavar="I/N",
+    help="Check only shard I of N of the selected operations (every N-th by name): for CI matrices; "
+    "`connect-contract merge-reports` joins the shards' reports.",
+)
 @click.option(
     "--endpoint",
     metavar="URL",
@@ -128,6 +167,9 @@ def _epilog() -> str:
     "recommendation, not a failure (a server built on a newer model).",
 )
 def check(
+    operations: tuple[ServiceOperation, ...],
+    pins: tuple[str, ...],
+    shard: str | None,
     endpoint: str | None,
     region: str,
     sigv4: bool,
@@ -140,7 +182,8 @@ def check(
     strict: bool,
     allow_unknown_members: bool,
 ) -> None:
-    """Check a server implementation of UpdateParticipantAuthentication against the contract.
+    """Check a server implementation of any rest-json operation against the contract
+    (default: Amazon Connect UpdateParticipantAuthentication).
 
     Exit 0 when every required check passed (with --strict: every check, and every required check
     exercised by at least one case), 1 when one failed or the endpoint could not be judged, 2 on a
@@ -150,10 +193,17 @@ def check(
         if endpoint is not None:
             endpoint = parse_endpoint(endpoint)
         limit = parse_rate_limit(rate_limit, endpoint or "http://127.0.0.1")
-        auth = sigv4_auth(region, endpoint) if sigv4 else None
+        pinned = split_pins(pins)
+        chosen = shard_of(operations, parse_shard(shard))
+        for op in chosen if pinned else ():
+            parse_model_pins(op, dict(pinned))
+        auth = sigv4_auth(region, endpoint, operations[0].signing_name) if sigv4 else None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
+    if pinned and any(op is mission_operation() for op in chosen):
+        raise click.UsageError("--set applies to operations other than UpdateParticipantAuthentication")
     console = Console(highlight=False)
+    results: list[RunResult] = []
     with private_hypothesis_home(), target(endpoint) as (url, name):
         settings = Settings(
             endpoint=url,
@@ -164,18 +214,33 @@ def check(
             region=region,
             auth=auth,
             allow_unknown_members=allow_unknown_members,
+            pins=pinned,
         )
         extras = f", rate limit {limit}" if limit else ""
         extras += f", SigV4 with {auth.source} credentials" if auth else ""
-        console.print(f"Checking {name} (timeout {timeout:g} s{extras})")
-        with report.live_progress(console, len(load_vectors())) as listener:
-            result = run(settings, listener=listener)
-    result.endpoint = name
-    write_reports(result, junitxml, report_path, strict=strict)
-    report.print_summary(console, result, strict=strict)
-    for hint in report.hints(result, endpoint, signed=auth is not None):
-        console.print(hint, soft_wrap=True)
-    sys.exit(0 if result.ok(strict=strict) else 1)
+        many = len(chosen) != 1 or shard is not None
+        what = f", {len(chosen)} operation{'s' if len(chosen) != 1 else ''}" if many else ""
+        console.print(f"Checking {name} (timeout {timeout:g} s{extras}{what})")
+        for op in chosen:
+            settings = replace(settings, operation=op)
+            if many:
+                console.print(f"{op.service_name}:{op.name}", style="bold")
+            with report.live_progress(console, len(operation_vectors(settings))) as listener:
+                result = run(settings, listener=listener)
+            result.endpoint = name
+            results.append(result)
+            if many:
+                console.print(f"  {report.headline(result, strict=strict)}", soft_wrap=True)
+    if len(results) == 1 and shard is None:  # a shard's reports always name their operations (to merge)
+        result = results[0]
+        write_reports(result, junitxml, report_path, strict=strict)
+        report.print_summary(console, result, strict=strict)
+        for hint in report.hints(result, endpoint, signed=auth is not None):
+            console.print(hint, soft_wrap=True)
+    else:
+        write_many_reports(results, junitxml, report_path, strict=strict)
+        report.print_operations(console, results, strict=strict)
+    sys.exit(0 if all(result.ok(strict=strict) for result in results) else 1)
 
 
 def write_reports(result: RunResult, junitxml: Path | None, markdown: Path | None, *, strict: bool) -> None:
@@ -183,3 +248,11 @@ def write_reports(result: RunResult, junitxml: Path | None, markdown: Path | Non
         junitxml.write_text(report.junit_xml(result, strict=strict), encoding="utf-8")
     if markdown is not None:
         markdown.write_text(report.markdown(result, strict=strict), encoding="utf-8")
+
+
+def write_many_reports(results: list[RunResult], junitxml: Path | None, markdown: Path | None, *, strict: bool) -> None:
+    """One report for several operations: a JUnit ``testsuites`` document, a Markdown file of sections."""
+    if junitxml is not None:
+        junitxml.write_text(report.junit_xml_many(results, strict=strict), encoding="utf-8")
+    if markdown is not None:
+        markdown.write_text(report.markdown_many(results, strict=strict), encoding="utf-8")

@@ -17,7 +17,8 @@ from functools import cached_property
 
 import pytest
 
-from connect_contract.server.checks import Unjudged, by_id, checks_for, judge_exchange
+from connect_contract.operations import ServiceOperation, mission_operation
+from connect_contract.server.checks import Check, Unjudged, by_id, checks_for, judge_exchange
 from connect_contract.server.runner import (
     DEFAULT_TIMEOUT,
     MAX_CONSECUTIVE_TRANSPORT_FAILURES,
@@ -42,6 +43,47 @@ class UnjudgedCheckWarning(UserWarning):
     """A check applied but could not judge the exchange (e.g. a throttled answer in a compared pair)."""
 
 
+def selected_operations(config: pytest.Config) -> tuple[ServiceOperation, ...]:
+    """``--service``/``--operation`` (name, ``all`` or a glob); ``pytest.UsageError`` when unknown."""
+    from connect_contract.operations import DEFAULT_OPERATION, DEFAULT_SERVICE, OperationLookupError, resolve_operations
+
+    service = config.getoption("--service", default=None) or DEFAULT_SERVICE
+    operation = config.getoption("--operation", default=None) or DEFAULT_OPERATION
+    try:
+        return resolve_operations(service, operation)
+    except OperationLookupError as exc:
+        raise pytest.UsageError(f"connect-contract: {exc}") from None
+
+
+def selected_pins(config: pytest.Config) -> tuple[tuple[str, str], ...]:
+    from connect_contract.server.model_vectors import split_pins
+
+    try:
+        return split_pins(tuple(config.getoption("--set", default=None) or ()))
+    except ValueError as exc:
+        raise pytest.UsageError(f"connect-contract: {exc}") from None
+
+
+def operation_vectors_for(op: ServiceOperation, pins: tuple[tuple[str, str], ...]) -> tuple[Vector, ...]:
+    """The vectors of one operation: the mission's hand-tuned file, else the model's (with ``--set``)."""
+    from connect_contract.server.runner import operation_vectors
+
+    return operation_vectors(Settings(endpoint="", operation=op, pins=pins))
+
+
+def selected_vectors(config: pytest.Config) -> list[Vector]:
+    """Every vector of the selected operations (for ``pytest_generate_tests``)."""
+    pins = selected_pins(config)
+    try:
+        return [vector for op in selected_operations(config) for vector in operation_vectors_for(op, pins)]
+    except ValueError as exc:  # an unknown --set member
+        raise pytest.UsageError(f"connect-contract: {exc}") from None
+
+
+def vector_test_id(vector: Vector) -> str:
+    return vector.id if vector.operation is None else f"{vector.operation.name}:{vector.id}"
+
+
 class ServerConformance:
     """The session's view of the endpoint: sends vectors on demand, runs the generated cases once."""
 
@@ -52,6 +94,12 @@ class ServerConformance:
         self.sender = Sender(timeout=settings.timeout, rate_limit=settings.rate_limit, auth=settings.auth)
         self._answers: dict[str, Exchange] = {}
         self._unanswered_in_a_row = 0
+        self._generated: dict[str, RunResult] = {}
+
+    def checks_of(self, op: ServiceOperation | None) -> tuple[Check, ...]:
+        if op is None:
+            return self.checks
+        return checks_for(allow_unknown_members=self.settings.allow_unknown_members, operation=op)
 
     def _send(self, vector: Vector) -> Exchange:
         # Like the CLI's runner: after a few requests in a row without an HTTP answer, stop sending,
@@ -63,19 +111,41 @@ class ServerConformance:
         return exchange
 
     def exchange(self, vector: Vector) -> Exchange:
-        if vector.id not in self._answers:
+        key = vector_test_id(vector)
+        if key not in self._answers:
             exchange = self._send(vector)
             if vector.same_as is not None:
-                twin = next(v for v in load_vectors() if v.id == vector.same_as)
-                exchange = replace(exchange, reference=self.exchange(twin).response)
-            self._answers[vector.id] = exchange
-        return self._answers[vector.id]
+                siblings = (
+                    load_vectors()
+                    if vector.operation is None
+                    else operation_vectors_for(vector.operation, self.settings.pins)
+                )
+                twin = next(v for v in siblings if v.id == vector.same_as)
+                exchange = replace(exchange, reference=self.exchange(twin).response, pair=vector.pair)
+            self._answers[key] = exchange
+        return self._answers[key]
 
     def assert_vector(self, vector: Vector) -> None:
-        exchange = self.exchange(vector)
+        self.assert_exchange(self.exchange(vector), self.checks_of(vector.operation))
+
+    def assert_pagination(self, op: ServiceOperation) -> None:
+        """Follow ``op``'s pages (check ``pagination_token`` and the rest) and fail on any required failure."""
+        from connect_contract.server.runner import follow_pages
+
+        exchanges: list[Exchange] = []
+
+        def keep(exchange: Exchange) -> list[str]:
+            exchanges.append(exchange)
+            return []
+
+        follow_pages(replace(self.settings, operation=op), self.sender, keep)
+        for exchange in exchanges:
+            self.assert_exchange(exchange, self.checks_of(op))
+
+    def assert_exchange(self, exchange: Exchange, checks: tuple[Check, ...]) -> None:
         required: list[str] = []
         recommended: list[str] = []
-        for check, message in judge_exchange(exchange, self.checks):
+        for check, message in judge_exchange(exchange, checks):
             if isinstance(message, Unjudged):
                 warnings.warn(f"{check.id}: not judged: {message.reason}", UnjudgedCheckWarning, stacklevel=2)
             elif message is not None:
@@ -96,8 +166,18 @@ class ServerConformance:
     def generated(self) -> RunResult:
         return run(replace(self.settings, vectors=False))
 
-    def assert_generated(self, check_id: str) -> None:
-        result = self.generated
+    def generated_for(self, op: ServiceOperation | None) -> RunResult:
+        if op is None or op is mission_operation():
+            return self.generated
+        key = f"{op.service_name}:{op.name}"
+        if key not in self._generated:
+            self._generated[key] = run(replace(self.settings, vectors=False, operation=op))
+        return self._generated[key]
+
+    def assert_generated(self, check_id: str, op: ServiceOperation | None = None) -> None:
+        result = self.generated_for(op)
+        if check_id not in result.checks:
+            pytest.skip(f"{check_id} does not concern {op.name if op else 'this operation'}")
         entry: CheckResult = result.checks[check_id]
         if result.stopped and check_id == "responds":
             pytest.fail(result.stopped, pytrace=False)
@@ -122,7 +202,6 @@ class ServerConformance:
 
 
 def _settings(config: pytest.Config, endpoint: str) -> Settings:
-    from connect_contract.model import load_operation
     from connect_contract.ratelimit import parse_rate_limit
     from connect_contract.sigv4 import requests_auth  # library code never imports a CLI module
 
@@ -140,8 +219,11 @@ def _settings(config: pytest.Config, endpoint: str) -> Settings:
         max_examples=max_examples if max_examples is not None else Settings.max_examples,
         seed=config.getoption("--seed"),
         region=region,
-        auth=requests_auth(region, endpoint, load_operation().signing_name) if config.getoption("--sigv4") else None,
+        auth=requests_auth(region, endpoint, selected_operations(config)[0].signing_name)
+        if config.getoption("--sigv4")
+        else None,
         allow_unknown_members=bool(config.getoption("--allow-unknown-members")),
+        pins=selected_pins(config),
     )
 
 

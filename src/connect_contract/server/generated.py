@@ -31,7 +31,7 @@ from __future__ import annotations
 import copy
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import hypothesis
@@ -42,7 +42,8 @@ from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, Hyp
 
 from connect_contract.contracts import openapi
 from connect_contract.model import load_operation
-from connect_contract.server.classify import classify, sensitive_values
+from connect_contract.operations import ServiceOperation
+from connect_contract.server.classify import classify, classify_operation, operation_secrets, sensitive_values
 from connect_contract.server.transport import Exchange, Sender
 
 PHASES = ("examples", "coverage", "fuzzing")
@@ -51,21 +52,38 @@ _NOISE_HEADERS = {"user-agent", "x-schemathesis-testcaseid", "accept-encoding", 
 _JSON_KEYS = ("json", "data")
 
 
-def generation_document() -> dict[str, Any]:
-    """The OpenAPI fragment as schemathesis should see it (an in-memory copy; contracts/ is untouched)."""
-    document = copy.deepcopy(openapi())
-    op = load_operation()
-    request_schema = document["components"]["schemas"][op.input.name]
-    request_schema["additionalProperties"] = True
+def generation_document(op: ServiceOperation | None = None) -> dict[str, Any]:
+    """The OpenAPI document as schemathesis should see it (an in-memory copy; contracts/ is untouched).
+
+    ``op`` ``None``: the mission operation's committed fragment.  Any other operation: its generated
+    per-operation document (:mod:`connect_contract.contracts.ondemand`), with path, query and header
+    parameters; its JSON request body is opened the same way.
+    """
+    if op is None:
+        document = copy.deepcopy(openapi())
+        mission = load_operation()
+        request_schema = document["components"]["schemas"][mission.input.name]
+        request_schema["additionalProperties"] = True
+    else:
+        from connect_contract.contracts.ondemand import operation_documents
+
+        document = copy.deepcopy(operation_documents(op)["openapi.json"])
+        for item in document["paths"].values():
+            for operation in item.values():
+                content = operation.get("requestBody", {}).get("content", {})
+                for media in content.values():
+                    if media.get("schema", {}).get("type") == "object":
+                        media["schema"]["additionalProperties"] = True
     document["components"].pop("securitySchemes", None)
-    for operation in document["paths"][op.request_uri].values():
-        operation.pop("security", None)
+    for item in document["paths"].values():
+        for operation in item.values():
+            operation.pop("security", None)
     return document
 
 
-def load_schema(base_url: str) -> Any:
+def load_schema(base_url: str, op: ServiceOperation | None = None) -> Any:
     # SchemathesisConfig() is the defaults: no schemathesis.toml is auto-discovered from the cwd.
-    schema = schemathesis.openapi.from_dict(generation_document(), config=SchemathesisConfig())
+    schema = schemathesis.openapi.from_dict(generation_document(op), config=SchemathesisConfig())
     schema.config.update(base_url=base_url)
     return schema
 
@@ -82,9 +100,14 @@ def run_generated(
     seed: int,
     on_exchange: Callable[[Exchange], None],
     stopped: Callable[[], bool],
+    operation: ServiceOperation | None = None,
+    pins: Mapping[str, Any] | None = None,
 ) -> None:
-    """Generate and send every case; ``on_exchange`` judges each; ``stopped`` short-circuits sending."""
-    schema = load_schema(base_url)
+    """Generate and send every case; ``on_exchange`` judges each; ``stopped`` short-circuits sending.
+
+    ``operation`` ``None`` is the mission operation; ``pins`` (``--set``) overwrite members of every case.
+    """
+    schema = load_schema(base_url, operation)
     settings = hypothesis.settings(
         max_examples=max_examples,
         deadline=None,
@@ -100,12 +123,14 @@ def run_generated(
     def one_case(case: Any) -> None:
         if stopped():
             return
-        on_exchange(send_case(sender, base_url, case))
+        if operation is not None:
+            pin_case(operation, case, pins or {})
+        on_exchange(send_case(sender, base_url, case, operation))
 
     for result in schema.get_all_operations():
-        operation = result.ok()
+        api_operation = result.ok()
         test = create_test(
-            operation=operation,
+            operation=api_operation,
             test_func=one_case,
             config=HypothesisTestConfig(
                 project=schema.config, modes=modes, settings=settings, seed=seed, apply_ci_profile=False
@@ -114,7 +139,32 @@ def run_generated(
         test()
 
 
-def send_case(sender: Sender, base_url: str, case: Any) -> Exchange:
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def pin_case(op: ServiceOperation, case: Any, pins: Mapping[str, Any]) -> None:
+    """Overwrite the ``--set`` members in a generated case, in the location each travels in."""
+    from connect_contract.server.inputs import set_dotted
+
+    by_name = {b.name: b for b in op.input}
+    for path, value in pins.items():
+        top = by_name.get(path.split(".", 1)[0])
+        if top is None:
+            continue
+        if top.location == "label":
+            case.path_parameters = {**(case.path_parameters or {}), top.wire_name: _text(value)}
+        elif top.location == "query":
+            case.query = {**(case.query or {}), top.wire_name: _text(value)}
+        elif top.location == "header":
+            case.headers = {**(case.headers or {}), top.wire_name: _text(value)}
+        elif top.location == "body" and isinstance(case.body, dict):
+            set_dotted(case.body, top.wire_name + path[len(top.name) :], value)
+
+
+def send_case(sender: Sender, base_url: str, case: Any, operation: ServiceOperation | None = None) -> Exchange:
     """Send one schemathesis case through the harness's sender, judged by the harness's classifier."""
     kwargs = case.as_transport_kwargs(base_url=base_url)
     headers = {k: str(v) for k, v in kwargs.get("headers", {}).items() if k.lower() not in _NOISE_HEADERS}
@@ -128,6 +178,17 @@ def send_case(sender: Sender, base_url: str, case: Any) -> Exchange:
     source = describe(case)
     method = str(kwargs["method"]).upper()
     url = str(kwargs["url"])
+    if operation is not None:
+        return sender.send(
+            method,
+            url,
+            headers,
+            body,
+            intent=classify_operation(operation, method, url, headers, body),
+            source=source,
+            secrets=operation_secrets(operation, url, body),
+            operation=operation,
+        )
     return sender.send(
         method,
         url,

@@ -45,7 +45,7 @@ def stand_in(member: str, value: Any) -> Any:
 def redacted_body(request: Request) -> str:
     """The request body as text with every sensitive value replaced (JSON member-wise, else by value)."""
     ok, document = parse_body(request.body)
-    if ok and isinstance(document, dict):
+    if ok and isinstance(document, dict) and request.operation is None:
         sensitive = {m.name for m in load_operation().sensitive_members}
         document = {k: (stand_in(k, v) if k in sensitive else v) for k, v in document.items()}
         text = json.dumps(document, ensure_ascii=False)
@@ -86,7 +86,7 @@ def curl(request: Request, region: str = "us-east-1") -> str:
     if not any(name.lower() == "content-type" for name, _ in request.headers) and request.body:
         parts += ["-H", shlex.quote("Content-Type:")]  # curl would otherwise add a form content type
     if _signed(request):
-        service = load_operation().signing_name
+        service = request.operation.signing_name if request.operation is not None else load_operation().signing_name
         parts += ["--aws-sigv4", shlex.quote(f"aws:amz:{region}:{service}")]
         parts += ["--user", '"$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"']
     if request.body:

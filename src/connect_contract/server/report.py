@@ -95,9 +95,11 @@ def hints(result: RunResult, endpoint: str | None, *, signed: bool) -> list[str]
     if not signed and any(MISSING_SIGNATURE in f.message for f in result.checks["accepts_valid"].failures):
         found.append(f"hint: the endpoint answers {MISSING_SIGNATURE}: sign the requests with --sigv4")
     answered = sum(n for label, n in result.valid_answers.items() if label != "no answer")
-    not_found = sum(n for label, n in result.valid_answers.items() if label.startswith("404 "))
+    # A modeled 404 (ResourceNotFoundException for an id that does not exist) is the operation's own answer.
+    modeled = {f"404 {name}" for name in modeled_error_names(result)}
+    not_found = sum(n for label, n in result.valid_answers.items() if label.startswith("404 ") and label not in modeled)
     if answered and 2 * not_found > answered:
-        uri = load_operation().request_uri
+        uri = operation_path(result)
         path = urlsplit(endpoint or "").path.rstrip("/")
         if path.endswith(uri):
             advice = f"--endpoint ends with the operation's path {uri}; give the base URL without it"
@@ -106,6 +108,23 @@ def hints(result: RunResult, endpoint: str | None, *, signed: bool) -> list[str]
             advice = f"is --endpoint's base path{where} right? The harness appends the operation's path {uri} to it"
         found.append(f"hint: {not_found} of {answered} valid requests were answered 404: {advice}")
     return found
+
+
+def operation_path(result: RunResult) -> str:
+    """The request path (template) of the operation the result judged."""
+    if result.operation is None or result.service is None:
+        return str(load_operation().request_uri)
+    from connect_contract.operations import load_service_operation
+
+    return load_service_operation(result.service, result.operation).path_template
+
+
+def modeled_error_names(result: RunResult) -> set[str]:
+    if result.operation is None or result.service is None:
+        return set(load_operation().error_names)
+    from connect_contract.operations import load_service_operation
+
+    return {error.name for error in load_service_operation(result.service, result.operation).errors}
 
 
 def _notes(entry: CheckResult) -> list[str]:
@@ -248,3 +267,97 @@ def junit_xml(result: RunResult, *, strict: bool) -> str:
     suite.set("failures", str(len(suite.findall("testcase/failure"))))
     ET.indent(suite)
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+# --- several operations (``check --operation all|GLOB``, ``--shard``, ``merge-reports``) ----------------
+
+
+def operation_label(result: RunResult) -> str:
+    return f"{result.service}:{result.operation}" if result.operation else "connect:UpdateParticipantAuthentication"
+
+
+def verdict_word(result: RunResult, *, strict: bool) -> str:
+    return "PASS" if result.ok(strict=strict) else "FAIL"
+
+
+def print_operations(console: Console, results: list[RunResult], *, strict: bool) -> None:
+    """One row per operation: its verdict, cases, and the checks that failed."""
+    table = Table(title=f"Server conformance: {len(results)} operations", title_justify="left")
+    for column in ("operation", "cases", "result", "failed checks"):
+        table.add_column(column, justify="right" if column == "cases" else "left")
+    for result in results:
+        word = verdict_word(result, strict=strict)
+        failed = _names(result.failed(strict=strict)) or (result.stopped or "")
+        style = "green" if word == "PASS" else "red"
+        table.add_row(operation_label(result), str(result.cases), f"[{style}]{word}[/{style}]", escape(failed))
+    console.print(table)
+    passed = sum(result.ok(strict=strict) for result in results)
+    total_cases = sum(result.cases for result in results)
+    seconds = sum(result.wall_seconds for result in results)
+    verdict = "PASSED" if passed == len(results) else "FAILED"
+    line = f"{verdict}: {passed} of {len(results)} operations passed ({total_cases} cases in {seconds:.1f} s)"
+    console.print(f"[bold {'green' if verdict == 'PASSED' else 'red'}]{escape(line)}[/]")
+
+
+def markdown_many(results: list[RunResult], *, strict: bool) -> str:
+    """A summary table of the operations, then each operation's own report as a section."""
+    lines = [
+        "# Server conformance report",
+        "",
+        "| operation | cases | result | failed checks |",
+        "|---|---:|---|---|",
+    ]
+    for result in results:
+        failed = _names(result.failed(strict=strict))
+        lines.append(
+            f"| `{operation_label(result)}` | {result.cases} | {verdict_word(result, strict=strict)} | {failed} |"
+        )
+    for result in results:
+        body = markdown(result, strict=strict).replace("# Server conformance report", "", 1).strip("\n")
+        lines += ["", f"## {operation_label(result)}", "", body.replace("\n## ", "\n### ")]
+    return "\n".join(lines) + "\n"
+
+
+def junit_xml_many(results: list[RunResult], *, strict: bool) -> str:
+    """A JUnit ``testsuites`` document with one ``testsuite`` per operation."""
+    suites = ET.Element("testsuites", name="connect-contract server conformance")
+    for result in results:
+        suite = ET.fromstring(junit_xml(result, strict=strict).split("?>", 1)[1])
+        suite.set("name", f"connect-contract server conformance: {operation_label(result)}")
+        for case in suite.findall("testcase"):
+            case.set("classname", f"{operation_label(result)}.{case.get('classname', '')}")
+        suites.append(suite)
+    return render_suites(suites)
+
+
+def render_suites(suites: ET.Element) -> str:
+    suites.set("tests", str(sum(int(s.get("tests", "0")) for s in suites.findall("testsuite"))))
+    suites.set("failures", str(sum(int(s.get("failures", "0")) for s in suites.findall("testsuite"))))
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def merge_junit(texts: list[str]) -> str:
+    """The shards' JUnit files as one ``testsuites`` document (each shard's suites, in the given order)."""
+    merged = ET.Element("testsuites", name="connect-contract server conformance")
+    for text in texts:
+        root = ET.fromstring(text.split("?>", 1)[1] if text.startswith("<?xml") else text)
+        merged.extend(root.findall("testsuite") if root.tag == "testsuites" else [root])
+    return render_suites(merged)
+
+
+def merge_markdown(texts: list[str]) -> str:
+    """The shards' Markdown reports as one: the summary tables joined, then every section."""
+    rows: list[str] = []
+    sections: list[str] = []
+    for text in texts:
+        head, _, rest = text.partition("\n## ")
+        rows += [line for line in head.splitlines() if line.startswith("| `")]
+        if rest:
+            sections.append("## " + rest.rstrip("\n"))
+        elif not rows or not head.strip():
+            continue
+        else:  # a single-operation report: the whole document is its section
+            sections.append(head.replace("# Server conformance report", "## (single operation)", 1).strip("\n"))
+    lines = ["# Server conformance report", "", "| operation | cases | result | failed checks |", "|---|---:|---|---|"]
+    return "\n".join([*lines, *rows, "", *("\n\n".join(sections).splitlines())]) + "\n"

@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -28,6 +29,9 @@ from connect_contract.server.checks import CHECKS, Check, Outcome, Unjudged, che
 from connect_contract.server.echo import scrubbed
 from connect_contract.server.transport import Exchange, Request, Response, Sender
 from connect_contract.server.vectors import Vector, load_vectors, send_vector
+
+if TYPE_CHECKING:
+    from connect_contract.operations import ServiceOperation
 
 MAX_CONSECUTIVE_TRANSPORT_FAILURES = 3
 KEPT_FAILURES = 3  # per check: enough to see a pattern, few enough to read
@@ -50,6 +54,16 @@ class Settings:
     vectors: bool = True
     generated: bool = True
     allow_unknown_members: bool = False  # success_members becomes a recommendation (a newer model)
+    # The operation under test (``None``: the mission operation, with its hand-tuned vectors).
+    operation: ServiceOperation | None = field(default=None, compare=False)
+    pins: tuple[tuple[str, str], ...] = ()  # --set Member=VALUE, pinned in every valid case
+    pages: int = 4  # pages followed for a paginated operation (check pagination_token)
+
+    @property
+    def is_mission(self) -> bool:
+        from connect_contract.operations import mission_operation
+
+        return self.operation is None or self.operation is mission_operation()
 
 
 @dataclass(frozen=True)
@@ -86,6 +100,8 @@ class RunResult:
     generated_cases: int = 0
     wall_seconds: float = 0.0
     stopped: str | None = None  # why the run ended early, if it did
+    operation: str | None = None  # the operation judged (``None``: the mission operation)
+    service: str | None = None
     # How valid requests were answered: a server that refuses every valid one with a modeled error
     # passes the checks (semantics such as a known State are outside the contract), so it is shown.
     # "Refused" is only an answer accepts_valid passed without a 2xx; a 5xx, an unmodeled error or no
@@ -131,8 +147,13 @@ def answer_label(response: Response | None) -> str:
     return f"{response.status} {media_type(response.header('content-type')) or '(no Content-Type)'}"
 
 
-def _looks_like_protocol(response: Response) -> bool:
-    """A JSON object body or a resolvable error type: what a restJson1 server sends (nothing else is)."""
+def _looks_like_protocol(response: Response, request: Request | None = None) -> bool:
+    """A JSON object body or a resolvable error type: what a restJson1 server sends (nothing else is) --
+    or a success without a JSON body where the operation has none (no JSON output, or a HEAD request)."""
+    if request is not None and 200 <= response.status < 300:
+        op = request.operation
+        if request.method.upper() == "HEAD" or (op is not None and not op.has_json_output_body):
+            return True
     ok, document = parse_json(response.body)
     return (ok and isinstance(document, dict)) or resolve_error_type(response.header, response.body) is not None
 
@@ -220,7 +241,7 @@ class Tally:
                 self.result.valid_other += 1
         if response is not None and exchange.request.intent != "foreign":
             self.result.operation_answers += 1
-            if _looks_like_protocol(response):
+            if _looks_like_protocol(response, exchange.request):
                 self.result.protocol_answers += 1
             else:
                 self.result.foreign_answers[label] += 1
@@ -245,7 +266,13 @@ def run(
     from connect_contract.server.generated import new_seed, run_generated  # schemathesis: imported when used
 
     seed = settings.seed if settings.seed is not None else new_seed()
-    result = new_result(settings.endpoint, seed, checks_for(allow_unknown_members=settings.allow_unknown_members))
+    op = settings.operation
+    checks_in_effect = checks_for(allow_unknown_members=settings.allow_unknown_members, operation=op)
+    result = new_result(settings.endpoint, seed, checks_in_effect)
+    if op is not None:
+        result.operation, result.service = op.name, op.service_name
+    if vectors is None:
+        vectors = operation_vectors(settings)
     sender = Sender(timeout=settings.timeout, rate_limit=settings.rate_limit, auth=settings.auth)
     checks = tuple(entry.check for entry in result.checks.values())
     probe = connection_probe(sender, lambda exchange: failed_ids(judge_exchange(exchange, checks)))
@@ -254,15 +281,17 @@ def run(
     try:
         if settings.vectors:
             answers: dict[str, Response | None] = {}
-            for vector in load_vectors() if vectors is None else vectors:
+            for vector in vectors:
                 if result.stopped:
                     break
                 exchange = send_vector(sender, settings.endpoint, vector)
                 answers[vector.id] = exchange.response
                 if vector.same_as is not None:
-                    exchange = replace(exchange, reference=answers.get(vector.same_as))
+                    exchange = replace(exchange, reference=answers.get(vector.same_as), pair=vector.pair)
                 tally.record(exchange)
                 result.vector_cases += 1
+            if op is not None and op.paginator is not None and not result.stopped:
+                result.vector_cases += follow_pages(settings, sender, tally.record)
         if settings.generated and not result.stopped:
             before = result.cases
 
@@ -276,9 +305,78 @@ def run(
                 seed=seed,
                 on_exchange=on_exchange,
                 stopped=lambda: result.stopped is not None,
+                operation=None if settings.is_mission else op,
+                pins=pinned(settings),
             )
             result.generated_cases = result.cases - before
     finally:
         sender.close()
         result.wall_seconds = time.monotonic() - started
     return result
+
+
+def pinned(settings: Settings) -> dict[str, Any]:
+    """``--set`` values typed by the operation's model (``ValueError`` names an unknown member)."""
+    if not settings.pins or settings.operation is None:
+        return {}
+    from connect_contract.server.model_vectors import parse_pins
+
+    return parse_pins(settings.operation, dict(settings.pins))
+
+
+def operation_vectors(settings: Settings) -> tuple[Vector, ...]:
+    """The mission operation's hand-tuned vectors (``contracts/vectors/server.json``), else the model's."""
+    if settings.is_mission:
+        return load_vectors()
+    from connect_contract.server.model_vectors import model_vectors
+
+    assert settings.operation is not None
+    return model_vectors(settings.operation, pinned(settings))
+
+
+def follow_pages(settings: Settings, sender: Sender, record: Callable[[Exchange], list[str]]) -> int:
+    """Follow a paginated operation's output token for ``settings.pages`` pages; return the requests sent.
+
+    The first page asks for the smallest page the model allows (botocore's ``limit_key``), so a short
+    collection still spans pages.  Each answer is judged with the tokens returned before it
+    (check ``pagination_token``); a repeated token ends the walk, as it would end a client's patience.
+    """
+    from connect_contract.server.checks import _json_object, output_token
+    from connect_contract.server.model_vectors import baseline, sensitive_strings, serialize
+
+    op = settings.operation
+    assert op is not None and op.paginator is not None
+    params = baseline(op, pinned(settings))
+    limit_key = op.paginator.get("limit_key")
+    shape = op.model.input_shape
+    if limit_key and shape is not None and limit_key in shape.members and limit_key not in dict(settings.pins):
+        params[limit_key] = max(int(shape.members[limit_key].metadata.get("min", 1)), 1)
+    input_token = op.paginator["input_token"]
+    input_token = input_token[0] if isinstance(input_token, list) else input_token
+    tokens: list[str] = []
+    sent = 0
+    for page in range(settings.pages):
+        wire = serialize(op, params)
+        headers = dict(wire.headers)
+        exchange = sender.send(
+            wire.method,
+            settings.endpoint.rstrip("/") + wire.target(),
+            headers,
+            wire.body,
+            intent="valid",
+            source=f"pagination page {page + 1}",
+            secrets=frozenset(sensitive_strings(shape, params)),
+            operation=op,
+        )
+        exchange = replace(exchange, earlier_tokens=tuple(tokens))
+        record(exchange)
+        sent += 1
+        response = exchange.response
+        if response is None or not 200 <= response.status < 300:
+            break
+        token = output_token(op, _json_object(response)[1])
+        if token is None or token in tokens:
+            break
+        tokens.append(token)
+        params[input_token] = token
+    return sent

@@ -19,12 +19,15 @@ import socket
 import time
 import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
 
 import requests
 
 from connect_contract.ratelimit import RateLimit
+
+if TYPE_CHECKING:
+    from connect_contract.operations import ServiceOperation
 
 Intent = Literal["valid", "invalid", "either", "foreign"]
 MAX_BODY_BYTES = 1024 * 1024  # a misbehaving server cannot make the harness buffer more than this
@@ -42,6 +45,8 @@ class Request:
     source: str  # "vector <id>" or "<phase>: <description>" -- never contains a sensitive value
     secrets: frozenset[str] = frozenset()  # sensitive member values in this request (for the echo check)
     budget: float | None = None  # seconds the answer may take (check bounded_time), when the case sets one
+    # The operation the request is meant for (``None``: the mission operation, UpdateParticipantAuthentication).
+    operation: ServiceOperation | None = field(default=None, compare=False)
 
     def header(self, name: str) -> str | None:
         lowered = name.lower()
@@ -71,6 +76,11 @@ class Exchange:
     reference: Response | None = None
     # The request sent just before this one on the same kept-alive connection (None: a fresh one).
     previous: Request | None = None
+    # What the twin comparison stands for: "code-points" (code_point_length) or "label-encoding"
+    # (label_percent_decoding); only meaningful with ``reference``.
+    pair: str = "code-points"
+    # Pagination: the output tokens of the pages before this one (``None``: not a pagination step).
+    earlier_tokens: tuple[str, ...] | None = None
 
 
 class _Channel:
@@ -124,6 +134,7 @@ class Sender:
         source: str,
         secrets: frozenset[str] = frozenset(),
         budget: float | None = None,
+        operation: ServiceOperation | None = None,
     ) -> Exchange:
         prepared = requests.Request(method, url, headers=dict(headers), data=body or None).prepare()
         if self.auth is not None:
@@ -140,6 +151,7 @@ class Sender:
             source=source,
             secrets=secrets,
             budget=budget,
+            operation=operation,
         )
         return self._exchange(self._channel, prepared, request)
 

@@ -12,13 +12,16 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from connect_contract.contracts import load_data
 from connect_contract.model import Member, load_operation
 from connect_contract.server.transport import Exchange, Intent, Sender
+
+if TYPE_CHECKING:
+    from connect_contract.operations import ServiceOperation
 
 VECTORS_FILE = "vectors/server.json"
 JSON_CONTENT_TYPE = "application/json"
@@ -40,9 +43,14 @@ class Vector:
     markers: frozenset[str]  # distinctive sensitive values this vector carries
     same_as: str | None = None  # a vector whose answer this one's must equal
     within_seconds: float | None = None  # answer-time budget (ReDoS-shaped input)
+    # Vectors of any other operation (:mod:`.model_vectors`): its headers, the operation, the pair's rule.
+    extra_headers: tuple[tuple[str, str], ...] = ()
+    operation: ServiceOperation | None = field(default=None, compare=False)
+    pair: str = "code-points"
 
     def headers(self) -> dict[str, str]:
-        return {"Content-Type": self.content_type} if self.content_type is not None else {}
+        found = {"Content-Type": self.content_type} if self.content_type is not None else {}
+        return {**found, **dict(self.extra_headers)}
 
 
 def valid_value(member: Member) -> str:
@@ -201,6 +209,8 @@ def load_vectors() -> tuple[Vector, ...]:
 def send_vector(sender: Sender, base_url: str, vector: Vector) -> Exchange:
     from connect_contract.server.classify import sensitive_values
 
+    # Another operation's vector lists its sensitive values itself (the mission's are read from the body).
+    secrets = vector.markers if vector.operation is not None else sensitive_values(vector.body) | vector.markers
     return sender.send(
         vector.method,
         base_url.rstrip("/") + vector.path,
@@ -208,6 +218,7 @@ def send_vector(sender: Sender, base_url: str, vector: Vector) -> Exchange:
         vector.body,
         intent=vector.expect,
         source=f"vector {vector.id}",
-        secrets=sensitive_values(vector.body) | vector.markers,
+        secrets=secrets,
         budget=vector.within_seconds,
+        operation=vector.operation,
     )
