@@ -35,7 +35,7 @@ from connect_contract import protocol
 from connect_contract.contracts.parts import RequestParts, request_errors, request_parts
 from connect_contract.contracts.schemas import operation_schemas
 from connect_contract.mock import responses as r
-from connect_contract.mock.synth import Synth, header_text, to_wire
+from connect_contract.mock.synth import Synth, header_text, intended_pattern, to_wire
 from connect_contract.mock.validation import BodyError, parse_json
 from connect_contract.operations import Binding, ModeledError, ServiceOperation
 from connect_contract.redaction import placeholder
@@ -112,10 +112,17 @@ def modeled_error_reply(op: ServiceOperation, name: str, message: str, extra: di
 
 
 def _open(schema: Any) -> Any:
-    """The schema with every closed object opened (unknown members are ignored, not refused)."""
+    """The schema with every closed object opened (unknown members are ignored, not refused), and
+    JavaScript-literal patterns read as the service reads them (see ``synth.intended_pattern``)."""
     if isinstance(schema, dict):
         return {
-            key: (True if key == "additionalProperties" and value is False else _open(value))
+            key: (
+                True
+                if key == "additionalProperties" and value is False
+                else intended_pattern(value)
+                if key == "pattern" and isinstance(value, str)
+                else _open(value)
+            )
             for key, value in schema.items()
         }
     if isinstance(schema, list):
@@ -337,18 +344,24 @@ class OutputBuilder:
                 if page < PAGES - 1 and self.tokens:
                     value[self.output_token] = self.tokens[page]
         headers: list[tuple[bytes, bytes]] = []
+        body = self._encode_body(value)
+        typed = False
         for binding in op.output:
             if binding.name not in value:
                 continue
             if binding.location == "header":
-                headers.append((binding.wire_name.lower().encode(), _header_bytes(binding.shape, value[binding.name])))
+                name = binding.wire_name.lower()
+                if name == "content-length":  # a framing header: the true length (Reply adds it)
+                    value[binding.name] = len(body)
+                    continue
+                typed = typed or name == "content-type"
+                headers.append((name.encode(), _header_bytes(binding.shape, value[binding.name])))
             elif binding.location == "prefix-headers":
                 for entry, item in value[binding.name].items():
                     name = (binding.wire_name + _token(entry)).lower().encode()
                     headers.append((name, _header_bytes(binding.shape.value, item)))
         media = op.response_media_type
-        body = self._encode_body(value)
-        if media is not None and (body or op.output_payload is None):
+        if media is not None and not typed and (body or op.output_payload is None):
             headers.append((b"content-type", media.encode()))
         echo_paths = tuple(_echo_paths(shape, value, (), self.input_names)) if shape is not None else ()
         body_echo = tuple(

@@ -305,6 +305,9 @@ class MockApp:
         target = f"{raw_path}?{query.decode('latin-1')}" if query else raw_path
         return handler.answer(target, headers, body)
 
+    def handlers_of(self, service: str) -> list[OperationHandler]:
+        return [handler for (name, _), handler in self.handlers.items() if name == service]
+
     def lookup(self, name: str, service: str | None = None) -> ServiceOperation | None:
         """A served operation by name (``service`` narrows it; else the first served service that has it)."""
         for service_name in [service] if service else list(dict.fromkeys(self.config.services)):

@@ -114,6 +114,7 @@ class Synth:
 
     def string_for(self, pattern: str | None, low: int, high: int | None) -> str:
         """A string of ``low``..``high`` code points that ``pattern`` (if any) finds a match in."""
+        pattern = intended_pattern(pattern) if pattern else None
         compiled = _compiled(pattern) if pattern else None
         if compiled is not None:
             tree = _parsed(pattern or "")
@@ -134,6 +135,21 @@ class Synth:
         top = high if high is not None else max(low, 1) + 12
         size = max(low, min(top, max(low, 1) + self.rng.randint(0, 11)))
         return "".join(self.rng.choice(SAFE_CHARS) for _ in range(size))
+
+
+_DELIMITED = re.compile(r"^(?:\.\*)?/(\^.+\$)/(?:\.\*)?$|^/(.+)/$", re.DOTALL)
+
+
+def intended_pattern(pattern: str) -> str:
+    """The pattern a model meant: a few model patterns are written as JavaScript regex literals
+    (connect ``Password``: ``/^(?=.*[a-z])...$/``; dataexchange ``.*/^[\\d]{12}$/.*``), whose ``/`` delimiters
+    make them unsatisfiable as JSON Schema patterns (``^`` after a literal ``/``).  Their inner text is what
+    the service enforces."""
+    delimited = _DELIMITED.match(pattern)
+    inner = None if delimited is None else delimited.group(1) or delimited.group(2)
+    if inner is not None and _compiled(inner) is not None:
+        return inner
+    return pattern
 
 
 class _Unsupported(Exception):
@@ -296,3 +312,23 @@ def header_text(shape: botocore.model.Shape, value: Any) -> str:
     if kind == "blob":
         return base64.b64encode(value).decode("ascii")
     return str(value)
+
+
+def sample_input(op: Any, seed: int | str = 0, *, optional: float = 0.6) -> dict[str, Any]:
+    """A model-valid input for ``op`` (a ServiceOperation) as botocore's parameters: every required member,
+    some optional ones, each within the model's constraints (botocore validates types, required members
+    and ``min`` before sending).  Labels are never empty, so the request keeps the template's shape."""
+    shape = op.model.input_shape
+    if shape is None:
+        return {}
+    synth = Synth(f"{op.service_name}/{op.name}/input/{seed}", optional=optional)
+    params = synth.structure(shape, 0)
+    if (op.service_name, op.name) == ("connect", "UpdateParticipantAuthentication"):
+        # Its semantics (connect_contract.mock.semantics), which the model cannot say: Code xor Error.
+        params.pop("Error", None)
+        params.pop("ErrorDescription", None)
+        params.setdefault("Code", synth.value(shape.members["Code"], 1))
+    for binding in op.labels:
+        if binding.name in params and params[binding.name] in ("", ".", ".."):
+            params[binding.name] = "x" * max(1, int(binding.shape.metadata.get("min", 1)))
+    return params
