@@ -358,8 +358,8 @@ class OutputBuilder:
                 headers.append((name.encode(), _header_bytes(binding.shape, value[binding.name])))
             elif binding.location == "prefix-headers":
                 for entry, item in value[binding.name].items():
-                    name = (binding.wire_name + _token(entry)).lower().encode()
-                    headers.append((name, _header_bytes(binding.shape.value, item)))
+                    prefixed = (binding.wire_name + _token(entry)).lower().encode()
+                    headers.append((prefixed, _header_bytes(binding.shape.value, item)))
         media = op.response_media_type
         if media is not None and not typed and (body or op.output_payload is None):
             headers.append((b"content-type", media.encode()))
