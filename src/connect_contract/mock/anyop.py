@@ -22,18 +22,25 @@ Paginated operations (botocore's paginators-1) page through :data:`PAGES` pages,
 from __future__ import annotations
 
 import json
+import re
 import zlib
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 import botocore.model
 import fastjsonschema
 
 from connect_contract import protocol
-from connect_contract.contracts.parts import RequestParts, request_errors, request_parts
-from connect_contract.contracts.schemas import operation_schemas
+from connect_contract.contracts.parts import (
+    HTTP_DATE_ITEM,
+    RequestParts,
+    decode_text,
+    request_errors,
+    split_header_list,
+)
+from connect_contract.contracts.schemas import operation_schemas, timestamp_format
 from connect_contract.mock import responses as r
 from connect_contract.mock.synth import Synth, header_text, intended_pattern, to_wire
 from connect_contract.mock.validation import BodyError, parse_json
@@ -153,18 +160,28 @@ class OperationHandler:
         self.key = f"{op.service_name}:{op.name}"
         self.scope = (op.service_name, op.name)
         self.redact = CaptureRedactor(op)
+        self.decoder = RequestDecoder(op)
+        self.document_payload = op.payload is not None and _is_document(op.payload.shape)
+        self._checks: dict[str, Any] | None = None  # compiled on the first call (start-up stays fast)
 
     @cached_property
     def parameter_error(self) -> ParameterError:
         return parameter_error(self.op)
 
-    @cached_property
-    def _fast(self) -> dict[str, Any]:
-        schemas = operation_schemas(self.op)
+    def _compile_checks(self) -> dict[str, Any]:
+        """fastjsonschema checks of the parts that can fail (an operation without labels has no path check)."""
+        op = self.op
+        schemas = operation_schemas(op)
+        present = {
+            "path": bool(op.labels),
+            "query": bool(op.query or op.fixed_query or op.query_map),
+            "headers": bool(op.headers or op.prefix_headers),
+            "body": op.has_request_body,
+        }
         compiled = {}
         for part in _PARTS:
             schema = schemas.get(f"request/{part}.schema.json")
-            if schema is not None:
+            if schema is not None and present[part]:
                 compiled[part] = _compile(_open(schema))
         return compiled
 
@@ -175,47 +192,30 @@ class OperationHandler:
                 document = parse_json(body)
             except BodyError as exc:
                 return error_reply(r.SERIALIZATION, 400, str(exc))
-            document_payload = self.op.payload is not None and self.op.payload.shape.is_document_type
-            if not isinstance(document, dict) and not document_payload:
+            if not isinstance(document, dict) and not self.document_payload:
                 return error_reply(r.SERIALIZATION, 400, "Request body must be a JSON object")
             content_type = next((v for k, v in headers if k == b"content-type"), None)
             if not protocol.is_json_media_type(content_type.decode("latin-1") if content_type else None):
                 return error_reply(r.UNSUPPORTED_MEDIA_TYPE, 415, "Content-Type must be application/json")
-        joined: dict[str, str] = {}
-        for raw_name, raw_value in headers:
-            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
-            joined[name] = f"{joined[name]},{value}" if name in joined else value
-        try:
-            raw = request_parts(self.op, target, joined, b"" if self.json_body else body)
-        except ValueError:
+        parts = self.decoder.decode(target, headers, body, document)
+        if parts is None:
             return error_reply(r.UNKNOWN_OPERATION, 404, "No operation is served at this path")
-        parts = self._normalized(raw, document)
         problems = self._problems(parts)
         if problems:
             error = self.parameter_error
             count = len(problems)
             message = f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(problems)
             return error_reply(error.name, error.status, message, error.message_key, **error.required)
-        return self.outputs.reply(zlib.crc32(target.encode("latin-1", "replace") + b"\0" + body), self._values(parts))
+        values = self._values(parts) if self.outputs.reads_input else {}
+        return self.outputs.reply(zlib.crc32(target.encode("latin-1", "replace") + b"\0" + body), values)
 
-    def _normalized(self, raw: RequestParts, document: Any) -> RequestParts:
-        query = raw.query
-        if self.op.query_map is None:
-            query = {key: value for key, value in query.items() if key in self.known_query}
-        body = raw.body
-        if self.json_body:
-            body = document if document is not None else ({} if self.op.payload is None else None)
-            if isinstance(body, dict) and self.op.payload is None:
-                body = {key: value for key, value in body.items() if value is not None}
-        return RequestParts(raw.path, query, raw.headers, body, raw.body_error)
-
-    def _problems(self, parts: RequestParts) -> list[str]:
-        fast = self._fast
+    def _problems(self, parts: Parts) -> list[str]:
+        if self._checks is None:
+            self._checks = self._compile_checks()
         suspect = parts.body_error is not None
-        for part in _PARTS:
-            check = fast.get(part)
-            if part not in fast or suspect:
-                continue
+        for part, check in self._checks.items():
+            if suspect:
+                break
             instance = getattr(parts, part)
             if part == "body" and instance is None:
                 continue  # an absent payload: nothing to judge
@@ -228,11 +228,10 @@ class OperationHandler:
                 suspect = True
         if not suspect:
             return []
-        if self.json_body and parts.body is None:
-            parts = RequestParts(parts.path, parts.query, parts.headers, {}, parts.body_error)
-        return request_errors(self.op, parts)
+        body = {} if self.json_body and parts.body is None else parts.body
+        return request_errors(self.op, RequestParts(parts.path, parts.query, parts.headers, body, parts.body_error))
 
-    def _values(self, parts: RequestParts) -> dict[str, Any]:
+    def _values(self, parts: Parts) -> dict[str, Any]:
         """The request's top-level members by member name (what echoes and pagination read)."""
         values: dict[str, Any] = {}
         for binding in self.op.input:
@@ -251,6 +250,107 @@ class OperationHandler:
         return values
 
 
+class Parts(NamedTuple):
+    """:class:`~connect_contract.contracts.parts.RequestParts` as a tuple (cheaper to build per request)."""
+
+    path: dict[str, Any]
+    query: dict[str, Any]
+    headers: dict[str, Any]
+    body: Any
+    body_error: str | None
+
+
+class RequestDecoder:
+    """:func:`connect_contract.contracts.parts.request_parts`, compiled once per operation for the hot path:
+    the same decoding (labels percent-decoded, text typed by the model, list headers split), keeping only
+    what the operation binds (unknown query parameters and headers are ignored), with the JSON body the
+    handler already parsed (``null`` members dropped: absent)."""
+
+    def __init__(self, op: ServiceOperation) -> None:
+        self.op = op
+        pattern, position = "", 0
+        for label in re.finditer(r"\{([^}]+?)(\+?)\}", op.path_template):
+            pattern += re.escape(op.path_template[position : label.start()])
+            pattern += "(.*)" if label.group(2) else "([^/]*)"
+            position = label.end()
+        self.path = re.compile("^" + pattern + re.escape(op.path_template[position:]) + "$")
+        by_wire = {b.wire_name: b.shape for b in op.labels}
+        self.labels = [(name, by_wire[name]) for name in re.findall(r"\{([^}+]+)\+?\}", op.path_template)]
+        self.query = {b.wire_name: b for b in op.query}
+        self.fixed = dict(op.fixed_query)
+        self.query_map = op.query_map
+        self.headers = {b.wire_name.lower().encode("latin-1"): b for b in op.headers}
+        self.prefixes = tuple(b.wire_name.lower().encode("latin-1") for b in op.prefix_headers)
+        self.json_body = bool(op.body) if op.payload is None else _is_json(op.payload)
+        self.payload = op.payload
+
+    def decode(self, target: str, headers: list[tuple[bytes, bytes]], body: bytes, document: Any) -> Parts | None:
+        raw_path, _, raw_query = target.partition("?")
+        match = self.path.match(raw_path)
+        if match is None:
+            return None
+        path = {
+            name: decode_text(shape, unquote(text) if "%" in text else text, "label")
+            for (name, shape), text in zip(self.labels, match.groups(), strict=True)
+        }
+        query: dict[str, Any] = {}
+        if raw_query and (self.query or self.fixed or self.query_map is not None):
+            query = self._query(raw_query)
+        found: dict[str, str] = {}
+        if self.headers or self.prefixes:
+            for name, raw_value in headers:
+                if name in self.headers or name.startswith(self.prefixes or (b"\0",)):
+                    key, text = name.decode("latin-1"), raw_value.decode("latin-1")
+                    found[key] = f"{found[key]},{text}" if key in found else text
+        typed = {key: self._header(key, text) for key, text in found.items()}
+        body_error = None
+        value: Any = None
+        if self.json_body:
+            value = document if document is not None else ({} if self.payload is None else None)
+            if isinstance(value, dict) and self.payload is None:
+                value = {key: item for key, item in value.items() if item is not None}
+        elif self.payload is not None and self.payload.type_name == "string" and not self.payload.event_stream:
+            try:
+                value = body.decode("utf-8") if body else None
+            except UnicodeDecodeError as error:
+                body_error = f"not UTF-8 text (byte {error.start})"
+        elif self.payload is not None:
+            value = body
+        return Parts(path, query, typed, value, body_error)
+
+    def _query(self, raw_query: str) -> dict[str, Any]:
+        grouped: dict[str, list[str]] = {}
+        for part in raw_query.split("&"):
+            if part:
+                key, _, text = part.partition("=")
+                grouped.setdefault(unquote(key), []).append(unquote(text))
+        query: dict[str, Any] = {}
+        for key, texts in grouped.items():
+            binding = self.query.get(key)
+            if binding is not None and binding.type_name == "list":
+                query[key] = [decode_text(binding.shape.member, text, "query") for text in texts]
+            elif binding is not None:
+                decoded = [decode_text(binding.shape, text, "query") for text in texts]
+                query[key] = decoded[0] if len(decoded) == 1 else decoded  # a repeated scalar fails its schema
+            elif key in self.fixed or self.query_map is not None:
+                list_map = self.query_map is not None and self.query_map.shape.value.type_name == "list"
+                query[key] = texts if list_map and key not in self.fixed else texts[0] if len(texts) == 1 else texts
+        return query
+
+    def _header(self, key: str, text: str) -> Any:
+        binding = self.headers.get(key.encode("latin-1"))
+        if binding is None:
+            return text  # a prefix header: its map's values are strings
+        if binding.type_name != "list":
+            return decode_text(binding.shape, text, "header")
+        item_shape = binding.shape.member
+        if item_shape.type_name == "timestamp" and timestamp_format(item_shape, "header") == "rfc822":
+            items = HTTP_DATE_ITEM.findall(text) or [text]  # IMF-fixdates hold a comma and are never quoted
+        else:
+            items = split_header_list(text)
+        return [decode_text(item_shape, item, "header") for item in items]
+
+
 @dataclass
 class _Answer:
     status: int
@@ -258,6 +358,7 @@ class _Answer:
     value: dict[str, Any]  # the output by member name (botocore's form)
     body: bytes
     echo_paths: tuple[tuple[tuple[str | int, ...], botocore.model.Shape], ...]
+    reply: r.Reply  # the answer when nothing is echoed (built once: its headers are framed once too)
 
 
 def _token_member(op: ServiceOperation, key: str) -> str | None:
@@ -280,6 +381,8 @@ class OutputBuilder:
             self.output_token = None
         self._tokens: list[str] | None = None
         self.input_names -= {self.input_token, self.output_token}  # a page token is never echoed
+        # Whether an answer depends on the request's members (echoes, page tokens), or only on its hash.
+        self.reads_input = bool(self.input_token) or bool(self.input_names & _member_names(op.model.output_shape))
 
     @property
     def tokens(self) -> list[str]:
@@ -311,6 +414,8 @@ class OutputBuilder:
         answer = self._cache.get(key)
         if answer is None:
             answer = self._cache[key] = self._build(*key)
+        if not answer.echo_paths:
+            return answer.reply
         body = answer.body
         echoes = [
             (path, values[str(path[-1])])
@@ -372,7 +477,7 @@ class OutputBuilder:
         status = op.response_code
         if status in (204, 304):
             body = b""
-        return _Answer(status, tuple(headers), value, body, body_echo)
+        return _Answer(status, tuple(headers), value, body, body_echo, r.Reply(status, tuple(headers), body))
 
     def _encode_body(self, value: dict[str, Any]) -> bytes:
         op = self.op
@@ -390,6 +495,26 @@ class OutputBuilder:
             return b""
         document = {b.wire_name: to_wire(b.shape, value[b.name]) for b in op.output_body if b.name in value}
         return json.dumps(document).encode()
+
+
+def _member_names(shape: botocore.model.Shape | None) -> set[str]:
+    """Every member name reachable in ``shape`` (recursive shapes visited once)."""
+    names: set[str] = set()
+    seen: set[str] = set()
+    todo = [shape] if shape is not None else []
+    while todo:
+        current = todo.pop()
+        if current.name in seen:
+            continue
+        seen.add(current.name)
+        if current.type_name == "structure" and not current.is_document_type:
+            names.update(current.members)
+            todo.extend(current.members.values())
+        elif current.type_name == "list":
+            todo.append(current.member)
+        elif current.type_name == "map":
+            todo.append(current.value)
+    return names
 
 
 def _binding_location(op: ServiceOperation, name: str) -> str | None:
@@ -539,3 +664,7 @@ class CaptureRedactor:
         if isinstance(document, dict):
             document = {k: _redacted_value(wire[k], v) if k in wire else v for k, v in document.items()}
         return json.dumps(document)
+
+
+def _is_document(shape: botocore.model.Shape) -> bool:
+    return shape.type_name == "structure" and bool(shape.is_document_type)

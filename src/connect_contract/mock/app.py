@@ -150,6 +150,7 @@ class MockApp:
                 raise ValueError(str(exc)) from None
             handlers.update({(o.service_name, o.name): OperationHandler(o) for o in served})
         self.handlers = handlers
+        self.by_model = {id(handler.op): handler for handler in handlers.values()}
         self.router = Router(h.op for h in handlers.values())
         self.serves_mission = MISSION in handlers
         self.several_services = len(self.config.services) > 1
@@ -269,9 +270,10 @@ class MockApp:
         if match.op is None:
             reply = r.error_reply(r.METHOD_NOT_ALLOWED, f"{method} is not allowed here; use {', '.join(match.allowed)}")
             return r.Reply(reply.status, (*reply.headers, (b"allow", ", ".join(match.allowed).encode())), reply.body)
-        if (match.op.service_name, match.op.name) == MISSION:  # reached through an encoded path
+        handler = self.by_model[id(match.op)]
+        if handler.scope == MISSION:  # reached through an encoded path
             return await self._operation(scope, receive)
-        return await self._any_operation(scope, receive, self.handlers[match.op.service_name, match.op.name])
+        return await self._any_operation(scope, receive, handler, f"{raw_path}?{query}" if query else raw_path)
 
     @staticmethod
     def _scope_service(scope: Scope) -> str | None:
@@ -281,7 +283,7 @@ class MockApp:
                 return parsed.service if parsed is not None else None
         return None
 
-    async def _any_operation(self, scope: Scope, receive: Receive, handler: OperationHandler) -> r.Reply:
+    async def _any_operation(self, scope: Scope, receive: Receive, handler: OperationHandler, target: str) -> r.Reply:
         """Size, capture, faults and signature, as for the mission operation; then the handler's answer."""
         try:
             body = await read_body(scope, receive, self.config.max_body_bytes)
@@ -301,8 +303,6 @@ class MockApp:
             if not verdict.ok:
                 assert verdict.error is not None
                 return r.error_reply(verdict.error, verdict.reason)
-        raw_path = (scope.get("raw_path") or path.encode()).decode("latin-1")
-        target = f"{raw_path}?{query.decode('latin-1')}" if query else raw_path
         return handler.answer(target, headers, body)
 
     def handlers_of(self, service: str) -> list[OperationHandler]:

@@ -107,6 +107,8 @@ class Router:
         candidates = node.routes.get(method)
         if not candidates:
             return Match(None, tuple(sorted(node.routes)))
+        if len(candidates) == 1 and not candidates[0].fixed_query:  # the common case
+            return Match(candidates[0])
         fitting = [op for op in candidates if _fixed_query_matches(op, query)]
         if not fitting:  # the path only exists with a fixed query literal this request lacks
             return None
