@@ -280,3 +280,18 @@ def test_intended_pattern_reads_javascript_literals() -> None:
     assert intended_pattern("/^a+$/") == "^a+$"
     assert intended_pattern(".*/^[\\d]{12}$/.*") == "^[\\d]{12}$"
     assert intended_pattern("^[a-z/]+/$") == "^[a-z/]+/$"
+
+
+def test_tags_round_trip(others_url: str) -> None:
+    requests.post(f"{others_url}/_mock/reset", timeout=10).raise_for_status()
+    arn = "arn:aws:connect:us-east-1:123456789012:instance/abc/queue/q"
+    connect = client("connect", others_url)
+    connect.tag_resource(resourceArn=arn, tags={"team": "blue", "env": "test"})
+    connect.untag_resource(resourceArn=arn, tagKeys=["env"])
+    assert connect.list_tags_for_resource(resourceArn=arn)["tags"] == {"team": "blue"}
+    function = "arn:aws:lambda:us-east-1:123456789012:function:f"
+    lam = client("lambda", others_url)
+    lam.tag_resource(Resource=function, Tags={"k": "v"})
+    assert lam.list_tags(Resource=function)["Tags"] == {"k": "v"}
+    requests.post(f"{others_url}/_mock/reset", timeout=10).raise_for_status()
+    assert connect.list_tags_for_resource(resourceArn=arn).get("tags") != {"team": "blue"}  # synthetic again

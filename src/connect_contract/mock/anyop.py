@@ -163,6 +163,7 @@ class OperationHandler:
         self.decoder = RequestDecoder(op)
         self.document_payload = op.payload is not None and _is_document(op.payload.shape)
         self._checks: dict[str, Any] | None = None  # compiled on the first call (start-up stays fast)
+        self.tags = TagRole.of(op)
 
     @cached_property
     def parameter_error(self) -> ParameterError:
@@ -185,7 +186,9 @@ class OperationHandler:
                 compiled[part] = _compile(_open(schema))
         return compiled
 
-    def answer(self, target: str, headers: list[tuple[bytes, bytes]], body: bytes) -> r.Reply:
+    def answer(
+        self, target: str, headers: list[tuple[bytes, bytes]], body: bytes, tags: TagStore | None = None
+    ) -> r.Reply:
         document: Any = None
         if self.json_body and body.strip():
             try:
@@ -206,8 +209,11 @@ class OperationHandler:
             count = len(problems)
             message = f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(problems)
             return error_reply(error.name, error.status, message, error.message_key, **error.required)
+        seed = zlib.crc32(target.encode("latin-1", "replace") + b"\0" + body)
+        if self.tags is not None and tags is not None:
+            return self.tags.answer(self, parts, tags, seed)
         values = self._values(parts) if self.outputs.reads_input else {}
-        return self.outputs.reply(zlib.crc32(target.encode("latin-1", "replace") + b"\0" + body), values)
+        return self.outputs.reply(seed, values)
 
     def _problems(self, parts: Parts) -> list[str]:
         if self._checks is None:
@@ -351,6 +357,47 @@ class RequestDecoder:
         return [decode_text(item_shape, item, "header") for item in items]
 
 
+# -- the tags round trip ------------------------------------------------------------------------------
+
+MAX_TAGGED_RESOURCES = 10_000  # bounded like the capture log (each holds at most the model's tag count)
+TagStore = dict[tuple[str, str], dict[str, Any]]  # (service, resource label) -> tags
+_TAG_ROLES = {"TagResource": "tag", "UntagResource": "untag", "ListTagsForResource": "list", "ListTags": "list"}
+
+
+@dataclass(frozen=True)
+class TagRole:
+    """What a tagging operation does to the mock's tags: TagResource adds a map, UntagResource removes keys,
+    ListTagsForResource (lambda: ListTags) answers what is stored (synthetic tags until something is)."""
+
+    kind: str
+    resource: str  # the label member naming the resource
+    member: str  # the map (tag, list) or list of keys (untag)
+
+    @classmethod
+    def of(cls, op: ServiceOperation) -> TagRole | None:
+        kind = _TAG_ROLES.get(op.name)
+        if kind is None or len(op.labels) != 1:
+            return None
+        bindings = op.output_body if kind == "list" else op.input
+        wanted = "list" if kind == "untag" else "map"
+        members = [b for b in bindings if b.type_name == wanted and b.location in ("body", "query")]
+        if len(members) != 1:
+            return None
+        return cls(kind, op.labels[0].wire_name, members[0].name)
+
+    def answer(self, handler: OperationHandler, parts: Parts, store: TagStore, seed: int) -> r.Reply:
+        key = (handler.op.service_name, str(parts.path.get(self.resource)))
+        values = handler._values(parts)
+        if self.kind == "tag" and (key in store or len(store) < MAX_TAGGED_RESOURCES):
+            store.setdefault(key, {}).update(values.get(self.member) or {})
+        elif self.kind == "untag":
+            for tag in values.get(self.member) or ():
+                store.get(key, {}).pop(tag, None)
+        elif key in store:
+            return handler.outputs.reply_with(seed, {self.member: dict(store[key])})
+        return handler.outputs.reply(seed, values)
+
+
 @dataclass
 class _Answer:
     status: int
@@ -428,6 +475,14 @@ class OutputBuilder:
                 value = _replaced(value, path, echoed)
             body = self._encode_body(value)
         return r.Reply(answer.status, answer.headers, body)
+
+    def reply_with(self, seed: int, members: dict[str, Any]) -> r.Reply:
+        """The answer with some top-level body members set (the tags round trip)."""
+        key = (seed % VARIANTS, 0)
+        answer = self._cache.get(key)
+        if answer is None:
+            answer = self._cache[key] = self._build(*key)
+        return r.Reply(answer.status, answer.headers, self._encode_body({**answer.value, **members}))
 
     # -- building one answer ------------------------------------------------------------------------
     def _build(self, variant: int, page: int) -> _Answer:

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl
 from connect_contract import sigv4
 from connect_contract.asgi import Receive, Scope, Send, serve_lifespan
 from connect_contract.mock import responses as r
-from connect_contract.mock.anyop import OperationHandler
+from connect_contract.mock.anyop import OperationHandler, TagStore
 from connect_contract.mock.config import MockConfig
 from connect_contract.mock.faults import FaultQueue, FaultSpecError, parse_fault
 from connect_contract.mock.models import CaptureLog, SessionStore
@@ -161,6 +161,7 @@ class MockApp:
         self.sessions = SessionStore(self.config.capture_limit)
         self.captured = CaptureLog(self.config.capture_limit, self.config.capture_max_bytes)
         self.faults = FaultQueue()
+        self.tags: TagStore = {}  # the tags round trip (TagResource -> ListTagsForResource), until reset
         # uvicorn discards whatever body is still coming once the response is complete, so the rest of an
         # oversize body is never buffered and the connection stays usable (closing it would reset the client).
         self.too_large = r.error_reply(
@@ -303,7 +304,7 @@ class MockApp:
             if not verdict.ok:
                 assert verdict.error is not None
                 return r.error_reply(verdict.error, verdict.reason)
-        return handler.answer(target, headers, body)
+        return handler.answer(target, headers, body, self.tags)
 
     def handlers_of(self, service: str) -> list[OperationHandler]:
         return [handler for (name, _), handler in self.handlers.items() if name == service]
@@ -414,6 +415,7 @@ class MockApp:
             self.faults.clear()
             self.sessions.clear()
             self.captured.clear()
+            self.tags.clear()
         else:  # only what belongs to that operation (the mission operation's sessions included)
             self.faults.clear(scope)
             self.captured.clear(":".join(scope))
