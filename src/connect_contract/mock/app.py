@@ -142,17 +142,19 @@ class MockApp:
     def __init__(self, config: MockConfig | None = None) -> None:
         self.config = config or MockConfig()
         op = load_operation()
-        handlers: dict[tuple[str, str], OperationHandler] = {}
+        operations: dict[tuple[str, str], ServiceOperation] = {}
         for service in dict.fromkeys(self.config.services):
             try:
                 served = resolve_operations(service, "all")
             except OperationLookupError as exc:
                 raise ValueError(str(exc)) from None
-            handlers.update({(o.service_name, o.name): OperationHandler(o) for o in served})
-        self.handlers = handlers
-        self.by_model = {id(handler.op): handler for handler in handlers.values()}
-        self.router = Router(h.op for h in handlers.values())
-        self.serves_mission = MISSION in handlers
+            operations.update({(o.service_name, o.name): o for o in served})
+        self.operations = operations
+        # An operation's handler (its decoder, answers, compiled checks) is built on its first call, so
+        # start-up only pays for the router.
+        self._handlers: dict[int, OperationHandler] = {}
+        self.router = Router(operations.values())
+        self.serves_mission = MISSION in operations
         self.several_services = len(self.config.services) > 1
         self.operation_path = op.request_uri
         self.operation_method = op.http_method
@@ -271,7 +273,9 @@ class MockApp:
         if match.op is None:
             reply = r.error_reply(r.METHOD_NOT_ALLOWED, f"{method} is not allowed here; use {', '.join(match.allowed)}")
             return r.Reply(reply.status, (*reply.headers, (b"allow", ", ".join(match.allowed).encode())), reply.body)
-        handler = self.by_model[id(match.op)]
+        handler = self._handlers.get(id(match.op))
+        if handler is None:
+            handler = self._handlers[id(match.op)] = OperationHandler(match.op)
         if handler.scope == MISSION:  # reached through an encoded path
             return await self._operation(scope, receive)
         return await self._any_operation(scope, receive, handler, f"{raw_path}?{query}" if query else raw_path)
@@ -306,15 +310,15 @@ class MockApp:
                 return r.error_reply(verdict.error, verdict.reason)
         return handler.answer(target, headers, body, self.tags)
 
-    def handlers_of(self, service: str) -> list[OperationHandler]:
-        return [handler for (name, _), handler in self.handlers.items() if name == service]
+    def operations_of(self, service: str) -> list[ServiceOperation]:
+        return [op for (name, _), op in self.operations.items() if name == service]
 
     def lookup(self, name: str, service: str | None = None) -> ServiceOperation | None:
         """A served operation by name (``service`` narrows it; else the first served service that has it)."""
         for service_name in [service] if service else list(dict.fromkeys(self.config.services)):
-            handler = self.handlers.get((service_name, name))
-            if handler is not None:
-                return handler.op
+            op = self.operations.get((service_name, name))
+            if op is not None:
+                return op
         return None
 
     def _verify(self, scope: Scope, body: bytes, signing_name: str | None = None) -> sigv4.Verdict:

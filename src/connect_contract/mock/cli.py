@@ -154,7 +154,7 @@ def serve(
             services=tuple(dict.fromkeys(services)),
         )
         app = create_app(config)
-        served = ", ".join(f"{name} ({len(app.handlers_of(name))} operations)" for name in config.services)
+        served = ", ".join(f"{name} ({len(app.operations_of(name))} operations)" for name in config.services)
         what = f"reference mock of {served} (mode={mode}, auth={auth}{f', region={region}' if region else ''})"
     settings = ConnectionLimits(read_timeout=read_timeout, max_connections=max_connections).uvicorn_settings()
     server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", **settings))
