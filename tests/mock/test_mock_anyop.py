@@ -61,7 +61,8 @@ def test_router_answers_405_for_a_known_path_and_none_for_an_unknown_one() -> No
     match = router.match("PATCH", "/instance/abc", "")
     assert match is not None and match.op is None and "GET" in match.allowed and "DELETE" in match.allowed
     assert router.match("GET", "/no/such/route/here/at/all", "") is None
-    assert router.match("GET", "/instance/", "") is None  # a label is never empty
+    empty = router.match("GET", "/instance/", "")  # an empty label routes; its length bound then refuses it
+    assert empty is not None and empty.op is not None and empty.op.name == "DescribeInstance"
 
 
 def test_router_tells_fixed_query_literals_apart() -> None:
@@ -125,6 +126,7 @@ def test_the_parameter_error_rule_picks_the_modeled_400() -> None:
     ("method", "path", "headers", "body", "status", "error"),
     [
         ("GET", "/instance/" + "x" * 200, {}, b"", 400, "InvalidRequestException"),  # label longer than max
+        ("GET", "/instance/", {}, b"", 400, "InvalidRequestException"),  # label shorter than min
         ("GET", "/users-summary/inst?maxResults=5000", {}, b"", 400, "InvalidParameterException"),  # query over max
         ("GET", "/users-summary/inst?maxResults=abc", {}, b"", 400, "InvalidParameterException"),  # not a number
         ("GET", "/users-summary/inst?maxResults=5&maxResults=6", {}, b"", 400, "InvalidParameterException"),
@@ -295,3 +297,10 @@ def test_tags_round_trip(others_url: str) -> None:
     assert lam.list_tags(Resource=function)["Tags"] == {"k": "v"}
     requests.post(f"{others_url}/_mock/reset", timeout=10).raise_for_status()
     assert connect.list_tags_for_resource(resourceArn=arn).get("tags") != {"team": "blue"}  # synthetic again
+
+
+def test_an_empty_label_the_model_allows_is_served(connect_url: str) -> None:
+    # AssociateQueueQuickConnects.QueueId has no min: botocore sends "" (restjson-bindings.md section 1).
+    boto = client("connect", connect_url)
+    result = boto.associate_queue_quick_connects(InstanceId="inst", QueueId="", QuickConnectIds=["q"])
+    assert result["ResponseMetadata"]["HTTPStatusCode"] == 200

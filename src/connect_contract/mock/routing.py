@@ -1,12 +1,13 @@
 """Routing a request to an operation by method and URI template: a trie of path segments, built once.
 
-Each ``requestUri`` is split into segments; a segment is a literal, a label (``{Name}``: one non-empty
-segment) or a greedy label (``{Name+}``: one or more segments, ``/`` kept; restjson-bindings.md §1).
-Lookup walks the request path's segments once, trying literals before labels before greedy labels, so
-its cost depends on the path's length, never on how many operations are served.  Fixed query literals
-in ``requestUri`` (``/restapis?mode=import``; §2) tell apart operations that share a method and a path:
-the route whose literals the query carries wins, the most specific first.  Several services may share
-a route (``/tags/{resourceArn}``); the SigV4 scope's service then picks one, else the first served.
+Each ``requestUri`` is split into segments; a segment is a literal, a label (``{Name}``: one segment,
+possibly empty, as botocore sends a label without ``min``) or a greedy label (``{Name+}``: one or more
+segments, ``/`` kept); restjson-bindings.md §1.  Lookup walks the request path's segments once,
+trying literals before labels before greedy labels, so its cost depends on the path's length, never
+on how many operations are served.  Fixed query literals in ``requestUri`` (``/restapis?mode=import``;
+§2) tell apart operations that share a method and a path: the route whose literals the query carries
+wins, the most specific first.  Several services may share a route (``/tags/{resourceArn}``); the
+SigV4 scope's service then picks one, else the first served.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class Router:
             found = self._find(child, segments, index + 1)
             if found is not None:
                 return found
-        if node.label is not None and segment:
+        if node.label is not None:  # an empty segment too: the model's length bounds judge it, not the route
             found = self._find(node.label, segments, index + 1)
             if found is not None:
                 return found
