@@ -115,7 +115,7 @@ class Synth:
     def string_for(self, pattern: str | None, low: int, high: int | None) -> str:
         """A string of ``low``..``high`` code points that ``pattern`` (if any) finds a match in."""
         pattern = intended_pattern(pattern) if pattern else None
-        compiled = _compiled(pattern) if pattern else None
+        compiled = compiled_pattern(pattern) if pattern else None
         if compiled is not None:
             tree = _parsed(pattern or "")
             for attempt in range(_ATTEMPTS):
@@ -147,7 +147,7 @@ def intended_pattern(pattern: str) -> str:
     the service enforces."""
     delimited = _DELIMITED.match(pattern)
     inner = None if delimited is None else delimited.group(1) or delimited.group(2)
-    if inner is not None and _compiled(inner) is not None:
+    if inner is not None and compiled_pattern(inner) is not None:
         return inner
     return pattern
 
@@ -168,7 +168,7 @@ def _fits(text: str, low: int, high: int | None) -> bool:
 
 
 @cache
-def _compiled(pattern: str) -> re.Pattern[str] | None:
+def compiled_pattern(pattern: str) -> re.Pattern[str] | None:
     try:
         return re.compile(pattern)
     except re.error:
