@@ -5,7 +5,7 @@ negative (invalid types, lengths, patterns, missing members) in every location: 
 body.  Every answer must have a status below 500, and every 4xx an ``X-Amzn-Errortype``.  Whether a
 negative case is truly invalid (so must be refused) is the server checks' judgement, not the fuzzer's.
 
-The default run is small (``CONNECT_CONTRACT_ANYOP_FUZZ_CASES``, default 120, spread over a deterministic
+The default run is small (``CONNECT_CONTRACT_ANYOP_FUZZ_CASES``, default 80, spread over a deterministic
 sample of operations); the proof is::
 
     CONNECT_CONTRACT_ANYOP_FUZZ_CASES=10000 .venv/bin/pytest tests/mock/test_mock_anyop_fuzz.py -q -s
@@ -30,7 +30,7 @@ from schemathesis.config import SchemathesisConfig
 from connect_contract.contracts.ondemand import service_openapi
 from connect_contract.mock import running_mock
 
-CASES = int(os.environ.get("CONNECT_CONTRACT_ANYOP_FUZZ_CASES", "120"))
+CASES = int(os.environ.get("CONNECT_CONTRACT_ANYOP_FUZZ_CASES", "80"))
 NOISE = {"user-agent", "x-schemathesis-testcaseid"}
 
 
