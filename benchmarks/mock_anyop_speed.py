@@ -10,7 +10,8 @@ driven by keep-alive HTTP/1.1 connections from a third process (``mock_throughpu
 2. routes 405/1: DescribeInstance on the mock serving all 405 Connect routes ÷ on a mock whose router
    holds that one route (goal ≥ 0.95);
 3. mock/bare: the mission operation on the mock ÷ a bare Starlette app answering ``{}`` on the same h11
-   stack (goal ≥ 0.95), at concurrency 16;
+   stack (goal ≥ 0.95), at concurrency 16; once as ``mock_throughput.py`` has it (the bare app never
+   reads the body) and once with a bare app that reads it, as any implementation of the operation must;
 4. start-up: ``connect-contract serve --port 0`` with all of Connect compiled, from spawn to the URL on
    stdout (goal ≤ 1.5 s; median of 3).
 
@@ -50,12 +51,15 @@ LABEL = ("GET", "/instance/instance-1", b"")
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def bare_app() -> Any:
+def bare_app(read_body: bool = False) -> Any:
+    """A Starlette app answering ``{}`` (``read_body``: after reading the request body, as the mock must)."""
     from starlette.applications import Starlette
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
     async def endpoint(request: Any) -> JSONResponse:
+        if read_body:
+            await request.body()
         return JSONResponse({})
 
     return Starlette(routes=[Route(MISSION[1], endpoint, methods=["POST"])])
@@ -76,7 +80,8 @@ def serve(kind: str) -> None:
     """Child process: bind a free port, print it, serve until terminated."""
     from connect_contract.mock import ConnectionLimits, create_app
 
-    app = {"mock": create_app, "one-route": one_route_app, "bare": bare_app}[kind]()
+    makers = {"mock": create_app, "one-route": one_route_app, "bare": bare_app, "bare-read": lambda: bare_app(True)}
+    app = makers[kind]()
     sock = socket.socket()
     sock.bind((HOST, 0))
     sock.listen(1024)
@@ -165,8 +170,9 @@ def main() -> None:
         "label@mock": ("mock", "label"),
         "label@one-route": ("one-route", "label"),
         "mission@bare": ("bare", "mission"),
+        "mission@bare-read": ("bare-read", "mission"),
     }
-    servers = {kind: start(kind) for kind in ("mock", "one-route", "bare")}
+    servers = {kind: start(kind) for kind in ("mock", "one-route", "bare", "bare-read")}
     rps: dict[str, list[float]] = {name: [] for name in runs}
     cpu: dict[str, list[float]] = {name: [] for name in runs}
     try:
@@ -196,6 +202,7 @@ def main() -> None:
         ("label op / mission op", "label@mock", "mission@mock", 0.9),
         ("405 routes / 1 route", "label@mock", "label@one-route", 0.95),
         ("mock / bare Starlette (h11)", "mission@mock", "mission@bare", 0.95),
+        ("mock / bare reading the body (h11)", "mission@mock", "mission@bare-read", 0.95),
     ):
         by_rps, by_cpu = ratio(top, bottom)
         print(f"{label:<34} {by_rps:>11.2f} {by_cpu:>9.2f}  >= {goal}")
