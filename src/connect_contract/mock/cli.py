@@ -14,6 +14,7 @@ import uvicorn
 
 from connect_contract.mock.config import AUTHS, MODES, MockConfig
 from connect_contract.mock.http11 import ConnectionLimits
+from connect_contract.operations import DEFAULT_SERVICE, OperationLookupError, load_service
 from connect_contract.serving import LOOPBACK
 
 REPLAY_MODULE = "connect_contract.cassettes.replay_server"
@@ -76,6 +77,15 @@ class _Server(uvicorn.Server):
     help="Serve recorded cassettes from this directory instead of the mock.",
 )
 @click.option(
+    "--service",
+    "services",
+    multiple=True,
+    default=(DEFAULT_SERVICE,),
+    show_default=True,
+    metavar="NAME",
+    help="A rest-json service to serve, every operation of it (botocore's name; repeatable).",
+)
+@click.option(
     "--read-timeout",
     type=click.FloatRange(min=0.1),
     default=DEFAULT_LIMITS.read_timeout,
@@ -98,13 +108,15 @@ def serve(
     secret_access_key: str | None,
     region: str | None,
     cassettes: Path | None,
+    services: tuple[str, ...],
     read_timeout: float,
     max_connections: int,
 ) -> None:
-    """Run the reference mock of UpdateParticipantAuthentication (Ctrl-C stops it).
+    """Run the reference mock of every operation of the chosen services (Ctrl-C stops it).
 
     \b
-    POST /contact/update-participant-authentication   the operation
+    every operation of each --service (default connect), routed by method and URI
+    POST /contact/update-participant-authentication   the mission operation (stateful mode)
     POST /_mock/sessions {"InstanceId": ...}          issue a State (stateful mode)
     GET  /_mock/sessions                              sessions and what completed them (redacted)
     POST /_mock/faults {"error": NAME, "count": N}    inject errors, raw responses, delays
@@ -120,8 +132,13 @@ def serve(
     typed = [name for name in ("access_key_id", "secret_access_key", "region") if _on_command_line(ctx, name)]
     if auth != "sigv4" and typed:  # (credentials exported in the environment are simply unused)
         raise click.UsageError("--access-key-id, --secret-access-key and --region only apply with --auth sigv4")
-    if cassettes is not None and (mode != "lenient" or auth != "none"):
-        raise click.UsageError("--cassettes replays recordings; it cannot be combined with --mode or --auth")
+    if cassettes is not None and (mode != "lenient" or auth != "none" or _on_command_line(ctx, "services")):
+        raise click.UsageError("--cassettes replays recordings; it cannot be combined with --mode, --auth or --service")
+    for service in services:
+        try:
+            load_service(service)
+        except OperationLookupError as exc:
+            raise click.UsageError(str(exc)) from None
     if cassettes is not None:
         app = _replay_app(cassettes)
         what = f"cassette replay of {cassettes}"
@@ -129,9 +146,16 @@ def serve(
         from connect_contract.mock.app import create_app
 
         credentials = {access_key_id: secret_access_key} if access_key_id and secret_access_key else {}
-        config = MockConfig(mode=mode, auth=auth, credentials=credentials, region=region)  # type: ignore[arg-type]
+        config = MockConfig(
+            mode=mode,  # type: ignore[arg-type]
+            auth=auth,  # type: ignore[arg-type]
+            credentials=credentials,
+            region=region,
+            services=tuple(dict.fromkeys(services)),
+        )
         app = create_app(config)
-        what = f"reference mock (mode={mode}, auth={auth}{f', region={region}' if region else ''})"
+        served = ", ".join(f"{name} ({len(app.operations_of(name))} operations)" for name in config.services)
+        what = f"reference mock of {served} (mode={mode}, auth={auth}{f', region={region}' if region else ''})"
     settings = ConnectionLimits(read_timeout=read_timeout, max_connections=max_connections).uvicorn_settings()
     server = _Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", **settings))
 

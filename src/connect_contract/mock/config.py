@@ -27,6 +27,8 @@ class MockConfig:
     # benchmark) cannot grow them forever.
     capture_limit: int = 1000
     capture_max_bytes: int = 8 * 1024 * 1024  # ... and about this many bytes of them (large values are cut)
+    # botocore's names of the rest-json services served, every operation of each (connect: all 405).
+    services: tuple[str, ...] = ("connect",)
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -35,5 +37,7 @@ class MockConfig:
             raise ValueError(f"auth must be one of {', '.join(AUTHS)}, not {self.auth!r}")
         if self.auth == "sigv4" and not self.credentials:
             raise ValueError("auth='sigv4' needs at least one access key id -> secret in credentials")
+        if not self.services or not all(isinstance(name, str) and name for name in self.services):
+            raise ValueError("services must be a non-empty tuple of botocore service names")
         if self.max_body_bytes < 1 or self.capture_limit < 0 or self.capture_max_bytes < 0:
             raise ValueError("max_body_bytes must be >= 1, capture_limit and capture_max_bytes >= 0")

@@ -10,6 +10,7 @@ import re
 import secrets
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -101,6 +102,10 @@ class SessionStore:
         self._seen.clear()
 
 
+# (path, query, body) -> (path, query, body text, lower-cased header names to hide), all redacted
+Redactor = Callable[[str, bytes, bytes], tuple[str, str, str, frozenset[str]]]
+
+
 class CapturedRequest(NamedTuple):  # a NamedTuple: built on every operation call, so kept cheap
     method: str
     path: str
@@ -109,6 +114,8 @@ class CapturedRequest(NamedTuple):  # a NamedTuple: built on every operation cal
     body: bytes
     at: float
     truncated: dict[str, int] | None = None  # what was cut to CAPTURED_VALUE_BYTES -> its original size
+    operation: str | None = None  # the served operation it was routed to ("service:Name")
+    redact: Redactor | None = None  # its operation's own redaction (else the mission operation's)
 
     def as_json(self) -> dict[str, Any]:
         joined: dict[str, str] = {}
@@ -119,15 +126,26 @@ class CapturedRequest(NamedTuple):  # a NamedTuple: built on every operation cal
         for name, value in joined.items():
             if name.lower() == "authorization":
                 redacted[name] = redact_authorization(value)
+        if self.redact is not None:
+            path, query, body, hidden = self.redact(self.path, self.query, self.body)
+            redacted = {name: "<redacted>" if name.lower() in hidden else value for name, value in redacted.items()}
+        else:
+            path, query, body = self.path, self.query.decode("latin-1"), redact_raw_body(self.body)
         return {
             "method": self.method,
-            "path": self.path,
-            "query": self.query.decode("latin-1"),
+            "path": path,
+            "query": query,
             "headers": redacted,
-            "body": redact_raw_body(self.body),
+            "body": body,
             "receivedAt": self.at,
+            **(_operation_fields(self.operation) if self.operation else {}),
             **({"truncated": self.truncated} if self.truncated else {}),
         }
+
+
+def _operation_fields(key: str) -> dict[str, str]:
+    service, _, name = key.partition(":")
+    return {"service": service, "operation": name}
 
 
 def redact_authorization(value: str) -> str:
@@ -186,7 +204,16 @@ class CaptureLog:
         self._max_bytes = max_bytes
         self._bytes = 0
 
-    def add(self, method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    def add(
+        self,
+        method: str,
+        path: str,
+        query: bytes,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        operation: str | None = None,
+        redact: Redactor | None = None,
+    ) -> None:
         if not self._limit:
             return
         size = len(query) + len(body) + sum(len(name) + len(value) for name, value in headers)
@@ -195,7 +222,8 @@ class CaptureLog:
             headers, query, body, truncated = _cut(headers, query, body)
             size = len(query) + len(body) + sum(len(name) + len(value) for name, value in headers)
         size += ENTRY_OVERHEAD
-        self._entries.append((size, CapturedRequest(method, path, query, headers, body, time.time(), truncated)))
+        entry = CapturedRequest(method, path, query, headers, body, time.time(), truncated, operation, redact)
+        self._entries.append((size, entry))
         self._bytes += size
         while len(self._entries) > self._limit or self._bytes > self._max_bytes:
             dropped, _ = self._entries.popleft()
@@ -205,9 +233,16 @@ class CaptureLog:
     def size_bytes(self) -> int:
         return self._bytes
 
-    def as_json(self) -> list[dict[str, Any]]:
-        return [entry.as_json() for _, entry in self._entries]
+    def as_json(self, operation: str | None = None) -> list[dict[str, Any]]:
+        """Every entry, or (``operation`` given) those routed to it."""
+        return [entry.as_json() for _, entry in self._entries if operation is None or entry.operation == operation]
 
-    def clear(self) -> None:
-        self._entries.clear()
-        self._bytes = 0
+    def clear(self, operation: str | None = None) -> None:
+        """Empty the log, or drop only the entries routed to ``operation``."""
+        if operation is None:
+            self._entries.clear()
+            self._bytes = 0
+            return
+        kept = deque(entry for entry in self._entries if entry[1].operation != operation)
+        self._entries = kept
+        self._bytes = sum(size for size, _ in kept)

@@ -53,7 +53,8 @@ PROTOCOL_ERRORS: dict[str, int] = {
 
 Headers = list[tuple[bytes, bytes]]
 _JSON = (b"content-type", b"application/json")
-_ERROR_TYPE = ERROR_TYPE_HEADER.encode()
+ERROR_TYPE = ERROR_TYPE_HEADER.encode()
+_ERROR_TYPE = ERROR_TYPE
 _REQUEST_ID = REQUEST_ID_HEADER.encode()
 
 
