@@ -397,3 +397,29 @@ def test_accepts_valid_uses_the_resolved_type_and_never_skips_a_5xx(
     outcome = by_id("accepts_valid").outcome(Exchange(request, Response(status, "", headers, body, 0.0)))
     kind = "pass" if outcome is None else "unjudged" if isinstance(outcome, Unjudged) else "fail"
     assert kind == verdict, outcome
+
+
+def test_a_typed_size_limit_refusal_of_a_valid_request_is_unjudged_and_an_untyped_one_fails() -> None:
+    """A model-valid 100,000-character token can exceed a front end's limit: a typed 413/431 is unjudged."""
+    from connect_contract.server.checks import Unjudged, by_id
+
+    check = by_id("accepts_valid")
+    request = _request({})
+    for status, kind in [(413, "RequestEntityTooLargeException"), (431, "RequestHeaderFieldsTooLargeException")]:
+        typed = Response(status, "", {"x-amzn-errortype": kind}, b'{"message": "too large"}', 0.0)
+        outcome = check.outcome(Exchange(request, typed))
+        assert isinstance(outcome, Unjudged) and "size limit" in outcome.reason
+    untyped = Response(413, "", {"content-type": "text/html"}, b"<html>too large</html>", 0.0)
+    assert isinstance(check.outcome(Exchange(request, untyped)), str)
+
+
+def test_a_json_null_body_is_invalid_and_white_space_is_either_for_any_operation() -> None:
+    from connect_contract.operations import load_service_operation
+    from connect_contract.server.classify import classify_operation
+
+    op = load_service_operation("connect", "ListPhoneNumbersV2")  # every body member optional
+    url, headers = "http://127.0.0.1:1/phone-number/list", {"Content-Type": "application/json"}
+    assert classify_operation(op, "POST", url, headers, b"{}") == "valid"
+    assert classify_operation(op, "POST", url, headers, b"") == "valid"
+    assert classify_operation(op, "POST", url, headers, b"null") == "invalid"
+    assert classify_operation(op, "POST", url, headers, b" ") == "either"

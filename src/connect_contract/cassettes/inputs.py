@@ -25,6 +25,7 @@ from botocore.utils import percent_encode_sequence
 
 from connect_contract.cassettes import sensitive
 from connect_contract.operations import ServiceOperation
+from connect_contract.operations.patterns import intended_pattern
 
 # Ordinary values tried in order for a string member; the first that satisfies the pattern wins.
 CANDIDATES = (
@@ -66,7 +67,11 @@ def string_value(shape: botocore.model.Shape, name: str = "value") -> str | None
     enum = shape.metadata.get("enum")
     if enum:
         return str(enum[0])
-    low, high, pattern = shape.metadata.get("min"), shape.metadata.get("max"), shape.metadata.get("pattern")
+    low, high, pattern = (
+        shape.metadata.get("min"),
+        shape.metadata.get("max"),
+        intended_pattern(shape.metadata.get("pattern") or "") or None,
+    )
     own = "contract-" + re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "-", name).lower()
     for candidate in (own, *CANDIDATES):
         fitted = _fit(candidate, low, high)

@@ -23,6 +23,8 @@ from typing import Any
 
 import botocore.model
 
+from connect_contract.operations.patterns import intended_pattern
+
 REDACTED = "REDACTED"
 # Characters tried, in order, to keep a pattern-violating value violating after redaction.
 _VIOLATORS = ('"', "\u00d7", "\x00")
@@ -44,7 +46,7 @@ def matches(pattern: str, value: str) -> bool:
 
 def _bounds(shape: botocore.model.Shape) -> tuple[int | None, int | None, str | None]:
     meta = shape.metadata
-    return meta.get("min"), meta.get("max"), meta.get("pattern")
+    return meta.get("min"), meta.get("max"), intended_pattern(meta.get("pattern") or "") or None
 
 
 def verdict(shape: botocore.model.Shape, value: Any) -> str:

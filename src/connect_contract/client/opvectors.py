@@ -25,6 +25,7 @@ from connect_contract.client.vectors import Expectation, Vector, settings
 from connect_contract.client.wire import to_wire
 from connect_contract.contracts import REQUEST_ID_HEADER, load_data
 from connect_contract.operations import Binding, ServiceOperation
+from connect_contract.operations.patterns import intended_pattern
 
 TEMPLATES_FILE = "vectors/client-bindings.json"
 JSON = "application/json"
@@ -228,7 +229,7 @@ def _beyond_limits(shape: botocore.model.Shape, value: Any) -> list[str]:
             found.append("not in the enum")
         if meta.get("pattern"):
             try:
-                if re.search(meta["pattern"], value) is None:
+                if re.search(intended_pattern(meta["pattern"]), value) is None:
                     found.append("pattern")
             except re.error:
                 pass

@@ -23,7 +23,7 @@ from connect_contract.contracts.schemas import Document, operation_schemas
 from connect_contract.operations import ServiceOperation, load_service_operation, resolve_operations
 
 # Bump when the generated documents change shape, so stale cache entries are never read.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: patterns read as the service enforces them (operations/patterns.py)
 CACHE_ENV = "CONNECT_CONTRACT_CACHE_DIR"
 SERVICE_DOCUMENT = "openapi.json"
 _COMPLETE = ".complete"

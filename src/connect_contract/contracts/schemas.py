@@ -22,6 +22,7 @@ from typing import Any
 import botocore.model
 
 from connect_contract.operations import Binding, ModeledError, ServiceOperation
+from connect_contract.operations.patterns import intended_pattern
 
 Document = dict[str, Any]
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -69,7 +70,8 @@ class SchemaBuilder:
                 schema["enum"] = list(meta["enum"])
             _bounds(schema, meta, "minLength", "maxLength")
             if meta.get("pattern"):
-                schema[_pattern_keyword(meta["pattern"])] = meta["pattern"]
+                pattern = intended_pattern(meta["pattern"])  # as the service enforces it (operations/patterns.py)
+                schema[_pattern_keyword(pattern)] = pattern
             return schema
         if kind in ("integer", "long"):
             return _bounds({"type": "integer"}, meta, "minimum", "maximum")

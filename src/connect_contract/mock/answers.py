@@ -19,6 +19,7 @@ import botocore.model
 from connect_contract.mock import responses as r
 from connect_contract.mock.synth import Synth, compiled_pattern, header_text, to_wire
 from connect_contract.operations import ServiceOperation
+from connect_contract.operations.patterns import intended_pattern
 
 PAGES = 3  # a paginated operation's pages: two tokens, then none
 VARIANTS = 4  # distinct success answers per operation and page, chosen by the request's hash
@@ -244,7 +245,7 @@ def _fits(shape: botocore.model.Shape, value: Any) -> bool:
         return False
     pattern = meta.get("pattern")
     if pattern:
-        compiled = compiled_pattern(pattern)
+        compiled = compiled_pattern(intended_pattern(pattern))
         if compiled is not None and compiled.search(value) is None:
             return False
     return True

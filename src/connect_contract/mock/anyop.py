@@ -41,7 +41,7 @@ from connect_contract.contracts.schemas import operation_schemas, timestamp_form
 from connect_contract.mock import responses as r
 from connect_contract.mock.answers import OutputBuilder
 from connect_contract.mock.capture_redaction import CaptureRedactor
-from connect_contract.mock.synth import Synth, intended_pattern, to_wire
+from connect_contract.mock.synth import Synth, to_wire
 from connect_contract.mock.validation import BodyError, parse_json
 from connect_contract.operations import Binding, ModeledError, ServiceOperation
 
@@ -115,17 +115,11 @@ def modeled_error_reply(op: ServiceOperation, name: str, message: str, extra: di
 
 
 def _open(schema: Any) -> Any:
-    """The schema with every closed object opened (unknown members are ignored, not refused), and
-    JavaScript-literal patterns read as the service reads them (see ``synth.intended_pattern``)."""
+    """The schema with every closed object opened (unknown members are ignored, not refused).  Its patterns
+    are already read as the service enforces them (``operations/patterns.py``)."""
     if isinstance(schema, dict):
         return {
-            key: (
-                True
-                if key == "additionalProperties" and value is False
-                else intended_pattern(value)
-                if key == "pattern" and isinstance(value, str)
-                else _open(value)
-            )
+            key: True if key == "additionalProperties" and value is False else _open(value)
             for key, value in schema.items()
         }
     if isinstance(schema, list):

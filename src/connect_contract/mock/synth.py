@@ -30,6 +30,7 @@ from typing import Any
 import botocore.model
 
 from connect_contract.contracts.schemas import timestamp_format
+from connect_contract.operations.patterns import intended_pattern
 
 SAFE_CHARS = string.ascii_letters + string.digits
 # Printable ASCII, best first: letters and digits, then punctuation, space last (headers strip it).
@@ -135,21 +136,6 @@ class Synth:
         top = high if high is not None else max(low, 1) + 12
         size = max(low, min(top, max(low, 1) + self.rng.randint(0, 11)))
         return "".join(self.rng.choice(SAFE_CHARS) for _ in range(size))
-
-
-_DELIMITED = re.compile(r"^(?:\.\*)?/(\^.+\$)/(?:\.\*)?$|^/(.+)/$", re.DOTALL)
-
-
-def intended_pattern(pattern: str) -> str:
-    """The pattern a model meant: a few model patterns are written as JavaScript regex literals
-    (connect ``Password``: ``/^(?=.*[a-z])...$/``; dataexchange ``.*/^[\\d]{12}$/.*``), whose ``/`` delimiters
-    make them unsatisfiable as JSON Schema patterns (``^`` after a literal ``/``).  Their inner text is what
-    the service enforces."""
-    delimited = _DELIMITED.match(pattern)
-    inner = None if delimited is None else delimited.group(1) or delimited.group(2)
-    if inner is not None and compiled_pattern(inner) is not None:
-        return inner
-    return pattern
 
 
 class _Unsupported(Exception):

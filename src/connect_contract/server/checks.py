@@ -173,6 +173,9 @@ def _no_server_error(ex: Exchange) -> Outcome:
     return f"answered {_answer(ex.response)}: a server error" if ex.response.status >= 500 else None
 
 
+SIZE_LIMIT_STATUSES = frozenset({413, 431})  # RFC 9110 15.5.14 Content Too Large, RFC 6585 §5
+
+
 def _accepts_valid(ex: Exchange) -> Outcome:
     response = ex.response
     assert response is not None
@@ -183,6 +186,10 @@ def _accepts_valid(ex: Exchange) -> Outcome:
         return None
     if response.status < 500 and throttled(response):  # the front end said "slow down": nothing about the request
         return Unjudged(f"answered {_answer(response)} (throttled): says nothing about the request")
+    if response.status in SIZE_LIMIT_STATUSES and kind is not None:
+        # A model-valid value can still exceed what a front end takes (a 100,000-character token in a
+        # body or a query): a typed 413/431 is the server's size limit, not a misread of the contract.
+        return Unjudged(f"answered {_answer(response)}: the request exceeded the server's size limit")
     why = "a server error is never a refusal" if response.status >= 500 else "not one of the modeled errors"
     return f"a valid request was answered {_answer(response)}: expected 200 or a modeled error ({why})"
 

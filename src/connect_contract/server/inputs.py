@@ -20,6 +20,8 @@ from typing import Any
 
 import botocore.model
 
+from connect_contract.operations.patterns import intended_pattern
+
 # A fixed instant for timestamps: whole seconds, so every wire format renders it exactly.
 TIMESTAMP = datetime.datetime(2024, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
 # Beyond this depth only required members are filled in (recursive shapes terminate).
@@ -45,7 +47,7 @@ def fits(shape: botocore.model.Shape, text: str) -> bool:
         return False
     if "max" in meta and len(text) > meta["max"]:
         return False
-    pattern = compiled(meta["pattern"]) if "pattern" in meta else None
+    pattern = compiled(intended_pattern(meta["pattern"])) if "pattern" in meta else None
     return pattern is None or pattern.search(text) is not None
 
 
@@ -65,7 +67,7 @@ def string_value(shape: botocore.model.Shape, hint: str, *, non_empty: bool = Fa
         candidate = sized(seed, low, high, filler)
         if fits(shape, candidate) and (candidate or not non_empty):
             return candidate
-    found = _from_regex(meta.get("pattern", ""), low, high)
+    found = _from_regex(intended_pattern(meta.get("pattern", "")), low, high)
     if found is None:
         raise NoValidValue(f"{shape.name}: no value matching {meta.get('pattern')!r} of length {low}..{high} found")
     return found

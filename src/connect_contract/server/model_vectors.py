@@ -40,6 +40,7 @@ import botocore.serialize
 from botocore.utils import percent_encode
 
 from connect_contract.operations import Binding, ServiceOperation
+from connect_contract.operations.patterns import intended_pattern
 from connect_contract.server.inputs import (
     NoValidValue,
     coerce,
@@ -295,7 +296,7 @@ def _length_free_mismatch(shape: botocore.model.Shape, text: str) -> bool:
     """Whether ``text`` breaks the pattern (length limits aside)."""
     from connect_contract.server.inputs import compiled
 
-    pattern = compiled(shape.metadata["pattern"]) if "pattern" in shape.metadata else None
+    pattern = compiled(intended_pattern(shape.metadata["pattern"])) if "pattern" in shape.metadata else None
     return pattern is not None and pattern.search(text) is None
 
 
@@ -331,7 +332,7 @@ def _pattern_cases(b: _Builder, m: Binding, where: str) -> Iterator[Case]:
     """A value of a valid length that breaks the member's pattern (RestJsonMalformedPattern*)."""
     from connect_contract.server.inputs import compiled
 
-    pattern = compiled(m.shape.metadata["pattern"]) if "pattern" in m.shape.metadata else None
+    pattern = compiled(intended_pattern(m.shape.metadata["pattern"])) if "pattern" in m.shape.metadata else None
     if pattern is None:
         return
     valid = _valid_string(m)
