@@ -1,4 +1,4 @@
-"""What the project's plain ASGI apps (the mock, the replay server, the scripted server) share."""
+"""What the project's plain ASGI apps (the mock, the replay server, the scripted server, the proxy) share."""
 
 from __future__ import annotations
 
@@ -20,3 +20,25 @@ async def serve_lifespan(receive: Receive, send: Send) -> None:
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+async def read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole request body, or ``None`` when it is over ``limit`` bytes or the client went away."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+async def send_response(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from connect_contract.asgi import Receive, Scope, Send, serve_lifespan
+from connect_contract.asgi import Receive, Scope, Send, read_body, send_response, serve_lifespan
 from connect_contract.cassettes.match import Key, Matcher, differences, distance, request_key
 from connect_contract.cassettes.routing import router_for
 from connect_contract.cassettes.store import CassetteError, Interaction, cassette_files, load_interactions
@@ -105,27 +105,6 @@ def _relative(path: Path, root: Path) -> str:
         return str(path)
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
 def _error_answer(payload: dict[str, Any], status: int) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     headers = [
@@ -148,9 +127,9 @@ class ReplayApp:
             return
         if scope["type"] != "http":
             return
-        body = await _read_body(receive)
+        body = await read_body(receive, MAX_BODY)
         if body is None:
-            await _send(send, *_error_answer({"Message": f"Request body over {MAX_BODY} bytes"}, 413))
+            await send_response(send, *_error_answer({"Message": f"Request body over {MAX_BODY} bytes"}, 413))
             return
         content_type = None
         for name, value in scope["headers"]:
@@ -163,9 +142,9 @@ class ReplayApp:
         key = self.index.matcher.key(scope["method"], target, content_type, body)
         answer = self.index.lookup(key)
         if answer is None:
-            await _send(send, *_error_answer(self.index.explain_miss(key), MISMATCH_STATUS))
+            await send_response(send, *_error_answer(self.index.explain_miss(key), MISMATCH_STATUS))
             return
-        await _send(send, answer.status, answer.headers, answer.body)
+        await send_response(send, answer.status, answer.headers, answer.body)
 
 
 def create_app(directory: Path) -> ReplayApp:

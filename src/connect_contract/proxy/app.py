@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from botocore.credentials import Credentials
 
-from connect_contract.asgi import Receive, Scope, Send, serve_lifespan
+from connect_contract.asgi import Receive, Scope, Send, read_body, send_response, serve_lifespan
 from connect_contract.cassettes import wire
 from connect_contract.cassettes.routing import Router
 from connect_contract.operations import ServiceOperation
@@ -89,26 +89,6 @@ class ProxySettings:
     known_secrets: tuple[str, ...] = ()  # credentials the proxy holds: scrubbed, and refused in cassettes
 
 
-async def _read_body(receive: Receive) -> bytes | None:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            return None
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            return b"".join(chunks)
-
-
-async def _answer(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
 def _error(status: int, message: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
     body = ('{"message": ' + _json_text(message) + "}").encode("utf-8")
     headers = [
@@ -144,16 +124,16 @@ class ProxyApp:
             return
         if scope["type"] != "http":
             return
-        body = await _read_body(receive)
+        body = await read_body(receive, MAX_BODY)
         if body is None:
-            await _answer(send, *_error(413, f"request body over {MAX_BODY} bytes, or the client went away"))
+            await send_response(send, *_error(413, f"request body over {MAX_BODY} bytes, or the client went away"))
             return
         try:
             status, headers, payload = await self.exchange(scope, body)
         except Exception as exc:  # never crash uvicorn's worker on one bad exchange (no values: they may be secret)
             print(f"proxy: internal error on one exchange: {type(exc).__name__}", file=sys.stderr, flush=True)
             status, headers, payload = _error(500, f"proxy error: {type(exc).__name__}")
-        await _answer(send, status, headers, payload)
+        await send_response(send, status, headers, payload)
 
     async def exchange(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
         method = str(scope["method"]).upper()
