@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -21,11 +21,13 @@ import pytest
 import requests
 from proxy_support import ACCESS_KEY, SECRET_KEY
 
+from connect_contract.asgi import Receive, Scope, Send, send_response, serve_lifespan
 from connect_contract.model import load_operation
 from connect_contract.operations import resolve_operations
 from connect_contract.proxy.app import ExchangeRecord, ProxyApp, ProxySettings
 from connect_contract.serving import serve_in_thread
 
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 TESTS = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(TESTS / "server"))
 import server_catalogue  # noqa: E402
@@ -172,3 +174,51 @@ def test_a_broken_client_gets_the_verdict_check_client_gives_it(
     assert all(r.verdict == "FAIL" for r in records)
     text = "\n".join(str(f) for r in records for f in r.findings)
     assert "quoted" not in text and SECRET_KEY not in text
+
+
+# --- any other operation: the answer gets the checks check runs for it (checks_for(operation=op)) --------
+
+DESCRIBE_USER = "/users/instance-1/user-1"  # connect:DescribeUser, GET /users/{InstanceId}/{UserId}
+OTHER_OPERATION_ANSWERS: dict[str, tuple[int, dict[str, str], dict[str, object], set[str]]] = {
+    # name -> (status, headers, body) the upstream answers DescribeUser with, and the check check fails it by
+    "correct": (200, {}, {"User": {"Id": "user-1", "Username": "someone"}}, set()),
+    "wrong_member_type": (200, {}, {"User": {"Id": 5}}, {"success_output"}),
+    "unknown_member": (200, {}, {"User": {"Id": "user-1", "Nickname": "x"}}, {"success_members"}),
+    "wrong_error_status": (
+        400,
+        {"x-amzn-errortype": "ResourceNotFoundException"},
+        {"Message": "no such user"},
+        {"error_status"},
+    ),
+    "server_error": (
+        503,
+        {"x-amzn-errortype": "ServiceUnavailable"},
+        {"message": "down"},
+        {"no_server_error", "accepts_valid"},
+    ),
+}
+
+
+def _fixed_answer(status: int, headers: dict[str, str], document: dict[str, object]) -> ASGIApp:
+    body = json.dumps(document).encode()
+    pairs = [(b"content-type", b"application/json"), (b"x-amzn-requestid", b"request-1")]
+    pairs += [(k.encode(), v.encode()) for k, v in headers.items()]
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await serve_lifespan(receive, send)
+        elif scope["type"] == "http":
+            await send_response(send, status, pairs, body)
+
+    return app
+
+
+@pytest.mark.parametrize("name", sorted(OTHER_OPERATION_ANSWERS))
+def test_another_operations_answer_gets_checks_rules(name: str) -> None:
+    status, headers, document, expected = OTHER_OPERATION_ANSWERS[name]
+    with serve_in_thread(_fixed_answer(status, headers, document)) as upstream, proxy_to(upstream) as (url, records):
+        requests.get(url + DESCRIBE_USER, timeout=10)
+    (record,) = records
+    assert record.operation == "DescribeUser"
+    required = {f.rule for f in record.findings if f.level == "required"}
+    assert required == expected, record.findings

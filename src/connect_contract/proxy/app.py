@@ -31,11 +31,11 @@ from connect_contract.cassettes import wire
 from connect_contract.cassettes.routing import Router
 from connect_contract.operations import ServiceOperation
 from connect_contract.protocol import ERROR_TYPE_HEADER
-from connect_contract.proxy.judge import Finding, judge_request, judge_response, lower_headers
+from connect_contract.proxy.judge import Finding, judge_request, judge_response, lower_headers, proxied_request
 from connect_contract.proxy.recorder import Recorder, Wire
 from connect_contract.proxy.upstream import Answer, Upstream, UpstreamError
 from connect_contract.redaction import scrub
-from connect_contract.server.transport import Request, Response
+from connect_contract.server.transport import Response
 from connect_contract.sigv4 import parse_authorization, sign
 
 MAX_BODY = 10 * 1024 * 1024
@@ -159,7 +159,7 @@ class ProxyApp:
         except UpstreamError as exc:
             problem = str(exc)
         elapsed = time.perf_counter() - started
-        request = Request(method, url, headers, body, verdict.intent, f"proxy {method}", secrets)
+        request = proxied_request(op, method, url, headers, body, secrets)
         answer = None
         if response is not None:
             answer = Response(response.status, response.reason, lower_headers(response.headers), response.body, elapsed)
