@@ -8,7 +8,7 @@ Checks (each problem carries its check id, the file and the interaction index):
   that validates against the request schema (messages name the member and the constraint, never a value).
 - ``success-body-invalid``: a 200 whose body is not a valid success body.
 - ``error-type-missing`` / ``unknown-error-type``: a non-200 must carry a modeled error type
-  (header > body ``code`` > body ``__type``, sanitized as the clients do).  For deliberately
+  (header > body ``code`` > ``Code`` > ``__type``, sanitized as the clients do).  For deliberately
   malformed requests the protocol-level errors a Smithy server framework answers are accepted too.
 - ``status-mismatch``: the status is not the one the model gives that error type.
 - ``error-body-invalid``: the error body does not validate against that error's schema.
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connect_contract.cassettes.match import media_type
 from connect_contract.cassettes.routing import Router
 from connect_contract.cassettes.scan import scan_cassette
 from connect_contract.cassettes.store import CassetteError, Interaction, cassette_files, interactions, load_file
@@ -42,12 +41,16 @@ from connect_contract.contracts import (
 from connect_contract.contracts.parts import request_errors, request_parts, response_errors, response_parts, validator
 from connect_contract.model import load_operation
 from connect_contract.operations import ServiceOperation, mission_operation
-from connect_contract.protocol import resolve_error_type as protocol_error_type
+from connect_contract.protocol import JSON_MEDIA_TYPE, PROTOCOL_ERROR_STATUSES, media_type, resolve_error_type
 
-JSON = "application/json"
-# Answers a Smithy restJson1 server framework gives to malformed input (wire-format.md section 3).
-# Connect models none of them; lint accepts them only for requests marked malformed.
-FRAMEWORK_ERRORS = {"SerializationException": 400, "UnsupportedMediaTypeException": 415, "ValidationException": 400}
+JSON = JSON_MEDIA_TYPE
+# Answers a Smithy restJson1 server framework gives to malformed input (wire-format.md section 3),
+# with the protocol's statuses.  Connect models none of them; lint accepts them only for requests
+# marked malformed.
+FRAMEWORK_ERRORS = {
+    name: PROTOCOL_ERROR_STATUSES[name]
+    for name in ("SerializationException", "UnsupportedMediaTypeException", "ValidationException")
+}
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,6 @@ class Problem:
         return f"{where}: [{self.check}] {self.message}"
 
 
-def sanitize_error_type(value: str) -> str:
-    """``ns#Name:http://...`` -> ``Name`` (what botocore and the JS SDK do)."""
-    return value.split(":", 1)[0].rsplit("#", 1)[-1].strip()
-
-
 def decode_json(body: bytes) -> Any:
     try:
         return json.loads(body) if body else None
@@ -75,19 +73,9 @@ def decode_json(body: bytes) -> Any:
 
 
 def error_type(interaction: Interaction) -> str | None:
-    return resolve_error_type(interaction.response_header(ERROR_TYPE_HEADER), interaction.response_body)
-
-
-def resolve_error_type(header: str | None, raw_body: bytes) -> str | None:
-    """The error type as clients resolve it: header, then body ``code``, then body ``__type``."""
-    if header:
-        return sanitize_error_type(header)
-    body = decode_json(raw_body)
-    if isinstance(body, dict):
-        for key in ("code", "__type"):
-            if isinstance(body.get(key), str) and body[key]:
-                return sanitize_error_type(body[key])
-    return None
+    """The recorded answer's error type as clients resolve it (:func:`connect_contract.protocol.resolve_error_type`)."""
+    resolved = resolve_error_type(interaction.response_header, interaction.response_body)
+    return resolved.name if resolved is not None and resolved.name else None
 
 
 def schema_problems(validator: Any, instance: Any) -> list[str]:
@@ -133,11 +121,10 @@ def _response_any(item: Interaction, op: ServiceOperation) -> Iterator[tuple[str
             check = "success-body-invalid" if message.startswith("body") else "success-invalid"
             yield check, f"{status} answer: {message}"
         return
-    resolved = protocol_error_type(item.response_header, item.response_body)
-    if resolved is None or not resolved.name:
+    name = error_type(item)
+    if name is None:
         yield "error-type-missing", f"status {status} without an error type (header {ERROR_TYPE_HEADER} or body)"
         return
-    name = resolved.name
     modeled = {e.name: e.status for e in op.errors}
     if name in modeled:
         expected = modeled[name]
