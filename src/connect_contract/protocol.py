@@ -195,3 +195,15 @@ HTTP_ERROR_STATUSES: dict[str, int] = {
     REQUEST_TIMEOUT_ERROR: 408,
     UNSUPPORTED_UPGRADE_ERROR: 400,
 }
+
+
+def error_frame(status: int, error_type: str, document: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A restJson1 error as the harness's own servers send it: status, the type in ``X-Amzn-Errortype``
+    (the shape name alone, as new servers SHOULD), a JSON body with an explicit Content-Length."""
+    body = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    headers = [
+        (b"content-type", JSON_MEDIA_TYPE.encode()),
+        (ERROR_TYPE_HEADER.lower().encode(), error_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    return status, headers, body
