@@ -24,7 +24,7 @@ error against its modeled status and its error schema.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -121,17 +121,26 @@ def _response_any(item: Interaction, op: ServiceOperation) -> Iterator[tuple[str
             check = "success-body-invalid" if message.startswith("body") else "success-invalid"
             yield check, f"{status} answer: {message}"
         return
+    modeled = {e.name: e.status for e in op.errors}
+    yield from _error_answer(item, modeled, lambda name: validator(op, f"errors/{name}.schema.json"), op.name)
+
+
+def _error_answer(
+    item: Interaction, modeled: dict[str, int], error_schema: Callable[[str], Any], op_label: str
+) -> Iterator[tuple[str, str]]:
+    """An error answer carries a type clients resolve to a modeled error (or, for a request marked
+    malformed, a framework error), with that error's status and, if modeled, a body its schema accepts."""
+    status = item.status
     name = error_type(item)
     if name is None:
         yield "error-type-missing", f"status {status} without an error type (header {ERROR_TYPE_HEADER} or body)"
         return
-    modeled = {e.name: e.status for e in op.errors}
     if name in modeled:
         expected = modeled[name]
     elif item.malformed and name in FRAMEWORK_ERRORS:
         expected = FRAMEWORK_ERRORS[name]
     else:
-        yield "unknown-error-type", f"error type {name} is not modeled for {op.name}"
+        yield "unknown-error-type", f"error type {name} is not modeled for {op_label}"
         return
     if status != expected:
         yield "status-mismatch", f"status {status}, but the model gives {name} status {expected}"
@@ -141,7 +150,7 @@ def _response_any(item: Interaction, op: ServiceOperation) -> Iterator[tuple[str
     if not isinstance(body, dict):
         yield "error-body-invalid", f"{name} body is not a JSON object"
         return
-    for message in schema_problems(validator(op, f"errors/{name}.schema.json"), body):
+    for message in schema_problems(error_schema(name), body):
         yield "error-body-invalid", f"{name} body: {message}"
 
 
@@ -176,27 +185,8 @@ def _response(interaction: Interaction) -> Iterator[tuple[str, str]]:
         else:
             yield from (("success-body-invalid", f"200 body: {m}") for m in schema_problems(response_validator(), body))
         return
-    name = error_type(interaction)
-    if name is None:
-        yield "error-type-missing", f"status {status} without an error type (header {ERROR_TYPE_HEADER} or body)"
-        return
     modeled = {e.name: e.status for e in load_operation().errors}
-    if name in modeled:
-        expected = modeled[name]
-    elif interaction.malformed and name in FRAMEWORK_ERRORS:
-        expected = FRAMEWORK_ERRORS[name]
-    else:
-        yield "unknown-error-type", f"error type {name} is not modeled for this operation"
-        return
-    if status != expected:
-        yield "status-mismatch", f"status {status}, but the model gives {name} status {expected}"
-    if name not in modeled:
-        return
-    if not isinstance(body, dict):
-        yield "error-body-invalid", f"{name} body is not a JSON object"
-        return
-    for message in schema_problems(error_validator(name), body):
-        yield "error-body-invalid", f"{name} body: {message}"
+    yield from _error_answer(interaction, modeled, error_validator, "this operation")
 
 
 def _unreadable(path: Path, exc: CassetteError) -> Problem:
