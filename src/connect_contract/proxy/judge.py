@@ -25,7 +25,7 @@ from typing import Literal
 from connect_contract.cassettes import wire
 from connect_contract.contracts.parts import request_errors, request_parts, response_errors, response_parts, validator
 from connect_contract.operations import ServiceOperation, mission_operation
-from connect_contract.protocol import PROTOCOL_ERROR_STATUSES, media_type, parse_json
+from connect_contract.protocol import JSON_MEDIA_TYPE, PROTOCOL_ERROR_STATUSES, media_type, parse_json
 from connect_contract.redaction import scrub
 from connect_contract.server.checks import (
     CHECKS,
@@ -42,7 +42,7 @@ from connect_contract.sigv4 import parse_authorization
 
 Side = Literal["client", "server"]
 Level = Literal["required", "recommended"]
-JSON = "application/json"
+JSON = JSON_MEDIA_TYPE
 # The server checks that read only the protocol, never an operation's model: valid for every operation.
 OPERATION_FREE = ("responds", "no_server_error", "rejects_invalid", "error_type", "error_body", "no_secret_echo")
 OPERATION_FREE_RECOMMENDED = ("error_type_style", "json_media_type", "request_id")
