@@ -45,7 +45,7 @@ PROTOCOL_ERRORS: dict[str, int] = {
 }
 
 Headers = list[tuple[bytes, bytes]]
-_JSON = (b"content-type", b"application/json")
+JSON_CONTENT_TYPE = (b"content-type", protocol.JSON_MEDIA_TYPE.encode())
 ERROR_TYPE = ERROR_TYPE_HEADER.encode()
 _ERROR_TYPE = ERROR_TYPE
 _REQUEST_ID = REQUEST_ID_HEADER.encode()
@@ -94,11 +94,11 @@ def error_status(name: str) -> int:
 def error_reply(name: str, message: str, extra: dict[str, Any] | None = None) -> Reply:
     """A restJson1 error: status, ``X-Amzn-Errortype``, JSON ``{"Message": ...}`` (+ modeled extras)."""
     body = {"Message": message, **(extra or {})}
-    return Reply(error_status(name), (_JSON, (_ERROR_TYPE, name.encode())), json.dumps(body).encode())
+    return Reply(error_status(name), (JSON_CONTENT_TYPE, (_ERROR_TYPE, name.encode())), json.dumps(body).encode())
 
 
 def json_reply(document: Any, status: int = 200) -> Reply:
-    return Reply(status, (_JSON,), json.dumps(document).encode())
+    return Reply(status, (JSON_CONTENT_TYPE,), json.dumps(document).encode())
 
 
 SUCCESS = json_reply({})
