@@ -170,3 +170,40 @@ THROTTLING_TYPES: frozenset[str] = frozenset(ThrottledRetryableChecker()._thrott
 def is_throttling(status: int, error_type: str | None) -> bool:
     """The answer says "slow down", not anything about the request: clients retry it."""
     return status == THROTTLING_STATUS or (error_type is not None and error_type in THROTTLING_TYPES)
+
+
+# --- protocol-facts helper: names of the protocol errors, and the HTTP layer's answers ------------
+
+# The names in :data:`PROTOCOL_ERROR_STATUSES`, for code that sends or expects one of them.
+SERIALIZATION_ERROR = "SerializationException"  # the body is not JSON, or not a JSON object
+UNSUPPORTED_MEDIA_TYPE_ERROR = "UnsupportedMediaTypeException"  # Content-Type is not the operation's
+REQUEST_TOO_LARGE_ERROR = "RequestEntityTooLargeException"  # the body is over the front end's limit
+UNKNOWN_OPERATION_ERROR = "UnknownOperationException"  # no operation at this path
+METHOD_NOT_ALLOWED_ERROR = "MethodNotAllowedException"  # an operation's path with another HTTP method
+VALIDATION_ERROR = "ValidationException"  # smithy.framework#ValidationException
+
+# Answers of the HTTP layer, before a request is whole enough to reach any restJson1 framing: the
+# statuses are HTTP's own (RFC 9110 400 and 408, RFC 6585 431); the names follow the
+# ``...Exception`` convention of the front end's other errors.  No client reads these as modeled.
+HEADERS_TOO_LARGE_ERROR = "RequestHeaderFieldsTooLargeException"  # request line + headers over the limit
+BAD_REQUEST_ERROR = "BadRequestException"  # not parseable as HTTP/1.1
+REQUEST_TIMEOUT_ERROR = "RequestTimeoutException"  # the request did not arrive in time
+UNSUPPORTED_UPGRADE_ERROR = "UnsupportedUpgradeException"  # a WebSocket opening handshake to an HTTP-only API
+HTTP_ERROR_STATUSES: dict[str, int] = {
+    HEADERS_TOO_LARGE_ERROR: 431,
+    BAD_REQUEST_ERROR: 400,
+    REQUEST_TIMEOUT_ERROR: 408,
+    UNSUPPORTED_UPGRADE_ERROR: 400,
+}
+
+
+def error_frame(status: int, error_type: str, document: dict[str, Any]) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """A restJson1 error as the harness's own servers send it: status, the type in ``X-Amzn-Errortype``
+    (the shape name alone, as new servers SHOULD), a JSON body with an explicit Content-Length."""
+    body = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    headers = [
+        (b"content-type", JSON_MEDIA_TYPE.encode()),
+        (ERROR_TYPE_HEADER.lower().encode(), error_type.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    return status, headers, body

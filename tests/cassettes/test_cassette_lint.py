@@ -190,3 +190,32 @@ def test_the_committed_cassettes_lint_clean_as_ci_runs_it() -> None:
     assert result.returncode == 0, result.stdout
     count = len(list(COMMITTED.rglob("*.yaml")))
     assert f"{count} cassettes, {count} interactions, 0 problems" in result.stderr
+
+
+def _type_in_body_only(member: str, value: str) -> Mutation:
+    def mutate(d: dict[str, Any]) -> None:
+        _set_error_header(None)(d)
+        body = json.loads(_response(d)["body"]["string"])
+        _response(d)["body"]["string"] = json.dumps({**body, member: value})
+
+    return mutate
+
+
+@pytest.mark.parametrize("member", ["code", "Code", "__type"])
+def test_an_error_type_in_the_body_is_read_as_clients_read_it(tmp_path: Path, member: str) -> None:
+    """botocore reads ``code``, then ``Code`` (``RestJSONParser._inject_error_code``), then ``__type``.
+
+    lint once had its own resolver that skipped ``Code`` and so called such an answer untyped.
+    """
+    name = _error_header(FAILURE)
+    typed = copy.deepcopy(FAILURE)
+    _type_in_body_only(member, f"com.amazonaws.connect#{name}:http://internal.amazon.com/")(typed)
+    assert lint_paths([_write(tmp_path, "typed", typed)]).problems == []
+    unknown = copy.deepcopy(FAILURE)
+    _type_in_body_only(member, "NoSuchThingException")(unknown)
+    assert {p.check for p in lint_paths([_write(tmp_path, "unknown", unknown)]).problems} == {"unknown-error-type"}
+
+
+def _error_header(d: dict[str, Any]) -> str:
+    headers = _response(d)["headers"]
+    return next(str(v[0]) for n, v in headers.items() if n.lower() == ERROR_TYPE_HEADER.lower())

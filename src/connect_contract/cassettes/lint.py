@@ -8,7 +8,7 @@ Checks (each problem carries its check id, the file and the interaction index):
   that validates against the request schema (messages name the member and the constraint, never a value).
 - ``success-body-invalid``: a 200 whose body is not a valid success body.
 - ``error-type-missing`` / ``unknown-error-type``: a non-200 must carry a modeled error type
-  (header > body ``code`` > body ``__type``, sanitized as the clients do).  For deliberately
+  (header > body ``code`` > ``Code`` > ``__type``, sanitized as the clients do).  For deliberately
   malformed requests the protocol-level errors a Smithy server framework answers are accepted too.
 - ``status-mismatch``: the status is not the one the model gives that error type.
 - ``error-body-invalid``: the error body does not validate against that error's schema.
@@ -24,12 +24,11 @@ error against its modeled status and its error schema.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from connect_contract.cassettes.match import media_type
 from connect_contract.cassettes.routing import Router
 from connect_contract.cassettes.scan import scan_cassette
 from connect_contract.cassettes.store import CassetteError, Interaction, cassette_files, interactions, load_file
@@ -42,12 +41,16 @@ from connect_contract.contracts import (
 from connect_contract.contracts.parts import request_errors, request_parts, response_errors, response_parts, validator
 from connect_contract.model import load_operation
 from connect_contract.operations import ServiceOperation, mission_operation
-from connect_contract.protocol import resolve_error_type as protocol_error_type
+from connect_contract.protocol import JSON_MEDIA_TYPE, PROTOCOL_ERROR_STATUSES, media_type, resolve_error_type
 
-JSON = "application/json"
-# Answers a Smithy restJson1 server framework gives to malformed input (wire-format.md section 3).
-# Connect models none of them; lint accepts them only for requests marked malformed.
-FRAMEWORK_ERRORS = {"SerializationException": 400, "UnsupportedMediaTypeException": 415, "ValidationException": 400}
+JSON = JSON_MEDIA_TYPE
+# Answers a Smithy restJson1 server framework gives to malformed input (wire-format.md section 3),
+# with the protocol's statuses.  Connect models none of them; lint accepts them only for requests
+# marked malformed.
+FRAMEWORK_ERRORS = {
+    name: PROTOCOL_ERROR_STATUSES[name]
+    for name in ("SerializationException", "UnsupportedMediaTypeException", "ValidationException")
+}
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,6 @@ class Problem:
         return f"{where}: [{self.check}] {self.message}"
 
 
-def sanitize_error_type(value: str) -> str:
-    """``ns#Name:http://...`` -> ``Name`` (what botocore and the JS SDK do)."""
-    return value.split(":", 1)[0].rsplit("#", 1)[-1].strip()
-
-
 def decode_json(body: bytes) -> Any:
     try:
         return json.loads(body) if body else None
@@ -75,19 +73,9 @@ def decode_json(body: bytes) -> Any:
 
 
 def error_type(interaction: Interaction) -> str | None:
-    return resolve_error_type(interaction.response_header(ERROR_TYPE_HEADER), interaction.response_body)
-
-
-def resolve_error_type(header: str | None, raw_body: bytes) -> str | None:
-    """The error type as clients resolve it: header, then body ``code``, then body ``__type``."""
-    if header:
-        return sanitize_error_type(header)
-    body = decode_json(raw_body)
-    if isinstance(body, dict):
-        for key in ("code", "__type"):
-            if isinstance(body.get(key), str) and body[key]:
-                return sanitize_error_type(body[key])
-    return None
+    """The recorded answer's error type as clients resolve it (:func:`connect_contract.protocol.resolve_error_type`)."""
+    resolved = resolve_error_type(interaction.response_header, interaction.response_body)
+    return resolved.name if resolved is not None and resolved.name else None
 
 
 def schema_problems(validator: Any, instance: Any) -> list[str]:
@@ -133,18 +121,26 @@ def _response_any(item: Interaction, op: ServiceOperation) -> Iterator[tuple[str
             check = "success-body-invalid" if message.startswith("body") else "success-invalid"
             yield check, f"{status} answer: {message}"
         return
-    resolved = protocol_error_type(item.response_header, item.response_body)
-    if resolved is None or not resolved.name:
+    modeled = {e.name: e.status for e in op.errors}
+    yield from _error_answer(item, modeled, lambda name: validator(op, f"errors/{name}.schema.json"), op.name)
+
+
+def _error_answer(
+    item: Interaction, modeled: dict[str, int], error_schema: Callable[[str], Any], op_label: str
+) -> Iterator[tuple[str, str]]:
+    """An error answer carries a type clients resolve to a modeled error (or, for a request marked
+    malformed, a framework error), with that error's status and, if modeled, a body its schema accepts."""
+    status = item.status
+    name = error_type(item)
+    if name is None:
         yield "error-type-missing", f"status {status} without an error type (header {ERROR_TYPE_HEADER} or body)"
         return
-    name = resolved.name
-    modeled = {e.name: e.status for e in op.errors}
     if name in modeled:
         expected = modeled[name]
     elif item.malformed and name in FRAMEWORK_ERRORS:
         expected = FRAMEWORK_ERRORS[name]
     else:
-        yield "unknown-error-type", f"error type {name} is not modeled for {op.name}"
+        yield "unknown-error-type", f"error type {name} is not modeled for {op_label}"
         return
     if status != expected:
         yield "status-mismatch", f"status {status}, but the model gives {name} status {expected}"
@@ -154,7 +150,7 @@ def _response_any(item: Interaction, op: ServiceOperation) -> Iterator[tuple[str
     if not isinstance(body, dict):
         yield "error-body-invalid", f"{name} body is not a JSON object"
         return
-    for message in schema_problems(validator(op, f"errors/{name}.schema.json"), body):
+    for message in schema_problems(error_schema(name), body):
         yield "error-body-invalid", f"{name} body: {message}"
 
 
@@ -189,27 +185,8 @@ def _response(interaction: Interaction) -> Iterator[tuple[str, str]]:
         else:
             yield from (("success-body-invalid", f"200 body: {m}") for m in schema_problems(response_validator(), body))
         return
-    name = error_type(interaction)
-    if name is None:
-        yield "error-type-missing", f"status {status} without an error type (header {ERROR_TYPE_HEADER} or body)"
-        return
     modeled = {e.name: e.status for e in load_operation().errors}
-    if name in modeled:
-        expected = modeled[name]
-    elif interaction.malformed and name in FRAMEWORK_ERRORS:
-        expected = FRAMEWORK_ERRORS[name]
-    else:
-        yield "unknown-error-type", f"error type {name} is not modeled for this operation"
-        return
-    if status != expected:
-        yield "status-mismatch", f"status {status}, but the model gives {name} status {expected}"
-    if name not in modeled:
-        return
-    if not isinstance(body, dict):
-        yield "error-body-invalid", f"{name} body is not a JSON object"
-        return
-    for message in schema_problems(error_validator(name), body):
-        yield "error-body-invalid", f"{name} body: {message}"
+    yield from _error_answer(interaction, modeled, error_validator, "this operation")
 
 
 def _unreadable(path: Path, exc: CassetteError) -> Problem:

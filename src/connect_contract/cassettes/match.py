@@ -21,13 +21,9 @@ from connect_contract.cassettes import wire
 from connect_contract.cassettes.redact import as_text
 from connect_contract.cassettes.routing import Router
 from connect_contract.operations import ServiceOperation, mission_operation
+from connect_contract.protocol import media_type
 
 Key = tuple[str, str, str, str, str]  # method, path, query, media type, body
-
-
-def media_type(content_type: str | None) -> str:
-    """``application/json; charset=utf-8`` -> ``application/json``; missing -> ``""``."""
-    return (content_type or "").split(";", 1)[0].strip().lower()
 
 
 def canonical_body(body: bytes | str | None, op: ServiceOperation | None = None) -> str:

@@ -11,7 +11,6 @@ recorded for the same method and path.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from connect_contract.asgi import Receive, Scope, Send, read_body, send_response
 from connect_contract.cassettes.match import Key, Matcher, differences, distance, request_key
 from connect_contract.cassettes.routing import router_for
 from connect_contract.cassettes.store import CassetteError, Interaction, cassette_files, load_interactions
-from connect_contract.contracts import ERROR_TYPE_HEADER
+from connect_contract.protocol import error_frame
 
 MISMATCH = "CassetteMismatch"
 MISMATCH_STATUS = 404
@@ -106,13 +105,7 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _error_answer(payload: dict[str, Any], status: int) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    headers = [
-        (b"content-type", b"application/json"),
-        (ERROR_TYPE_HEADER.lower().encode(), MISMATCH.encode()),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    return status, headers, body
+    return error_frame(status, MISMATCH, payload)
 
 
 class ReplayApp:

@@ -17,9 +17,10 @@ from connect_contract.cassettes.inputs import model_inputs, serialize
 from connect_contract.contracts import load_data
 from connect_contract.model import Member, Operation, load_operation
 from connect_contract.operations import ServiceOperation, mission_operation
+from connect_contract.protocol import JSON_MEDIA_TYPE
 
 SCENARIOS_FILE = "scenarios.json"
-JSON_CONTENT_TYPE = "application/json"
+JSON_CONTENT_TYPE = JSON_MEDIA_TYPE
 
 
 @dataclass(frozen=True)

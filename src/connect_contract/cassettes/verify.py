@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 import requests
 from botocore.credentials import Credentials
 
-from connect_contract.cassettes.lint import decode_json, error_type, resolve_error_type, schema_problems
+from connect_contract.cassettes.lint import decode_json, error_type, schema_problems
 from connect_contract.cassettes.record import GIVE_UP_AFTER_TIMEOUTS, connection_failure
 from connect_contract.cassettes.store import Interaction
-from connect_contract.contracts import ERROR_TYPE_HEADER, error_validator, response_validator
+from connect_contract.contracts import error_validator, response_validator
 from connect_contract.contracts.parts import response_errors, response_parts, validator
 from connect_contract.model import load_operation
 from connect_contract.operations import ServiceOperation
+from connect_contract.protocol import resolve_error_type
 from connect_contract.ratelimit import RateLimit
 from connect_contract.sigv4 import SigV4RequestsAuth
 
@@ -146,6 +147,7 @@ def verify_all(items: Sequence[Interaction], provider: Provider) -> list[Compari
                 continue
             name = None
             if answer.status_code != 200:  # every 200 is success to every client, whatever its headers
-                name = resolve_error_type(answer.headers.get(ERROR_TYPE_HEADER), answer.content)
+                resolved = resolve_error_type(answer.headers.get, answer.content)
+                name = resolved.name if resolved is not None and resolved.name else None
             results.append(compare(item, answer.status_code, name, answer.content))
     return results

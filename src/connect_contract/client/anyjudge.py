@@ -27,6 +27,7 @@ from connect_contract.client.wire import from_wire, percent_encode, to_wire
 from connect_contract.contracts.parts import request_parts, split_header_list
 from connect_contract.contracts.schemas import HTTP_DATE_PATTERN, ISO8601_PATTERN, timestamp_format
 from connect_contract.operations import Binding, ServiceOperation
+from connect_contract.protocol import JSON_MEDIA_TYPE, media_type
 from connect_contract.sigv4 import parse_authorization, verify
 
 Problem = tuple[str, str]  # (rule id, detail)
@@ -353,8 +354,8 @@ def judge_request(op: ServiceOperation, vector: Vector, req: Captured, s: Settin
     if json_body and req.body:
         types = req.header_values("content-type")
         given_type = any(b.wire_name.lower() == "content-type" for b in op.headers)
-        if not given_type and (len(types) != 1 or types[0].split(";")[0].strip().lower() != "application/json"):
-            problems.append(("req.content-type", f"expected one Content-Type: application/json, got {types[:2]}"))
+        if not given_type and (len(types) != 1 or media_type(types[0]) != JSON_MEDIA_TYPE):
+            problems.append(("req.content-type", f"expected one Content-Type: {JSON_MEDIA_TYPE}, got {types[:2]}"))
     lengths = req.header_values("content-length")
     if req.body and lengths != [str(len(req.body))]:
         problems.append(("req.content-length", f"expected Content-Length: {len(req.body)}, got {lengths or 'none'}"))

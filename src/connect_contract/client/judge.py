@@ -20,12 +20,12 @@ from connect_contract.client.scripted_server import Captured
 from connect_contract.client.vectors import Settings, Vector
 from connect_contract.model import Operation, load_operation
 from connect_contract.operations import load_service_operation
+from connect_contract.protocol import JSON_MEDIA_TYPE, media_type
 from connect_contract.redaction import scrub
 from connect_contract.registry import client_rules
 from connect_contract.sigv4 import verify
 
 Verdict = Literal["pass", "fail", "rejected", "broken"]
-JSON_MEDIA_TYPE = "application/json"
 
 
 @dataclass(frozen=True)
@@ -81,8 +81,7 @@ def rule_content_type(op: Operation, vector: Vector, req: Captured, body: Any, s
     values = req.header_values("content-type")
     if len(values) != 1:
         return f"expected one Content-Type: {JSON_MEDIA_TYPE}, got {len(values)} Content-Type headers"
-    media_type = values[0].split(";", 1)[0].strip().lower()
-    return None if media_type == JSON_MEDIA_TYPE else f"expected {JSON_MEDIA_TYPE}, got {values[0][:60]!r}"
+    return None if media_type(values[0]) == JSON_MEDIA_TYPE else f"expected {JSON_MEDIA_TYPE}, got {values[0][:60]!r}"
 
 
 def rule_content_length(op: Operation, vector: Vector, req: Captured, body: Any, s: Settings) -> str | None:

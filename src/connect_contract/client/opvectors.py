@@ -26,9 +26,10 @@ from connect_contract.client.wire import to_wire
 from connect_contract.contracts import REQUEST_ID_HEADER, load_data
 from connect_contract.operations import Binding, ServiceOperation
 from connect_contract.operations.patterns import intended_pattern
+from connect_contract.protocol import JSON_MEDIA_TYPE
 
 TEMPLATES_FILE = "vectors/client-bindings.json"
-JSON = "application/json"
+JSON = JSON_MEDIA_TYPE
 _NUMBER_LIMITS = {
     "integer": (-(2**31), 2**31 - 1),
     "long": (-(2**53 - 1), 2**53 - 1),  # beyond 2^53 the JS SDK rounds (restjson-bindings.md §2, §4)

@@ -18,9 +18,10 @@ from typing import Any, Literal
 from connect_contract.client.scripted_server import Script
 from connect_contract.contracts import REQUEST_ID_HEADER, load_data, request_validator
 from connect_contract.model import Operation, load_operation
+from connect_contract.protocol import JSON_MEDIA_TYPE
 
 VECTORS_FILE = "vectors/client.json"
-JSON = "application/json"
+JSON = JSON_MEDIA_TYPE
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 
 Outcome = Literal["success", "error", "rejected"]

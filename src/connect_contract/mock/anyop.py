@@ -104,7 +104,7 @@ def parameter_error(op: ServiceOperation) -> ParameterError:
 
 def error_reply(name: str, status: int, message: str, message_key: str = "Message", **extra: Any) -> r.Reply:
     body = {message_key: message, **extra}
-    headers = ((b"content-type", b"application/json"), (r.ERROR_TYPE, name.encode()))
+    headers = (r.JSON_CONTENT_TYPE, (r.ERROR_TYPE, name.encode()))
     return r.Reply(status, headers, json.dumps(body).encode())
 
 

@@ -14,45 +14,38 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Any
 
-from connect_contract import sigv4
+from connect_contract import protocol, sigv4
 from connect_contract.contracts import ERROR_TYPE_HEADER, REQUEST_ID_HEADER
 from connect_contract.model import load_operation
 
 # --- protocol-level errors (not in the model; see the module docstring and README "Reference mock") ---
-SERIALIZATION = "SerializationException"  # body is not JSON, or not a JSON object (Smithy restJson1)
-UNSUPPORTED_MEDIA_TYPE = "UnsupportedMediaTypeException"  # Content-Type is not application/json
-REQUEST_TOO_LARGE = "RequestEntityTooLargeException"  # body over the mock's limit; refused unread
-UNKNOWN_OPERATION = "UnknownOperationException"  # no operation at this path
-METHOD_NOT_ALLOWED = "MethodNotAllowedException"  # the operation's path with another HTTP method
+# Their names and statuses are the protocol's (connect_contract.protocol); the mock's own are here.
+SERIALIZATION = protocol.SERIALIZATION_ERROR  # body is not JSON, or not a JSON object (Smithy restJson1)
+UNSUPPORTED_MEDIA_TYPE = protocol.UNSUPPORTED_MEDIA_TYPE_ERROR  # Content-Type is not application/json
+REQUEST_TOO_LARGE = protocol.REQUEST_TOO_LARGE_ERROR  # body over the mock's limit; refused unread
+UNKNOWN_OPERATION = protocol.UNKNOWN_OPERATION_ERROR  # no operation at this path
+METHOD_NOT_ALLOWED = protocol.METHOD_NOT_ALLOWED_ERROR  # the operation's path with another HTTP method
 CONTROL_ERROR = "MockControlException"  # misuse of a /_mock control route (the mock's own API, not AWS)
 MOCK_FAILURE = "MockInternalFailure"  # a bug in the mock itself; deliberately not the modeled 500
 # The connection's limits (connect_contract.mock.http11); answered before the request reaches the mock.
-HEADERS_TOO_LARGE = "RequestHeaderFieldsTooLargeException"  # request line + headers over the limit
-BAD_REQUEST = "BadRequestException"  # not parseable as HTTP/1.1
-REQUEST_TIMEOUT = "RequestTimeoutException"  # the request did not arrive in time
+HEADERS_TOO_LARGE = protocol.HEADERS_TOO_LARGE_ERROR  # request line + headers over the limit
+BAD_REQUEST = protocol.BAD_REQUEST_ERROR  # not parseable as HTTP/1.1
+REQUEST_TIMEOUT = protocol.REQUEST_TIMEOUT_ERROR  # the request did not arrive in time
 TOO_MANY_CONNECTIONS = "MockConnectionLimitExceeded"  # the mock's connection cap (a test double's limit)
-UNSUPPORTED_UPGRADE = "UnsupportedUpgradeException"  # a WebSocket opening handshake: the mock speaks HTTP only
+UNSUPPORTED_UPGRADE = protocol.UNSUPPORTED_UPGRADE_ERROR  # a WebSocket opening handshake: the mock speaks HTTP only
+_MOCK_ERRORS: dict[str, int] = {CONTROL_ERROR: 400, MOCK_FAILURE: 500, TOO_MANY_CONNECTIONS: 503}
+# The protocol errors this table answers for (mock.anyop sends ValidationException with its own status).
+_SENT = (SERIALIZATION, UNSUPPORTED_MEDIA_TYPE, REQUEST_TOO_LARGE, UNKNOWN_OPERATION, METHOD_NOT_ALLOWED)
 PROTOCOL_ERRORS: dict[str, int] = {
-    CONTROL_ERROR: 400,
-    MOCK_FAILURE: 500,
-    SERIALIZATION: 400,
-    UNSUPPORTED_MEDIA_TYPE: 415,
-    REQUEST_TOO_LARGE: 413,
-    UNKNOWN_OPERATION: 404,
-    METHOD_NOT_ALLOWED: 405,
-    HEADERS_TOO_LARGE: 431,
-    BAD_REQUEST: 400,
-    REQUEST_TIMEOUT: 408,
-    TOO_MANY_CONNECTIONS: 503,
-    UNSUPPORTED_UPGRADE: 400,
+    **_MOCK_ERRORS,
+    **{name: protocol.PROTOCOL_ERROR_STATUSES[name] for name in _SENT},
+    **protocol.HTTP_ERROR_STATUSES,
     # SigV4 failures, as the AWS front end reports them (names shared with connect_contract.sigv4).
-    sigv4.MISSING: 403,
-    sigv4.UNRECOGNIZED: 403,
-    sigv4.INVALID: 403,
+    **{name: protocol.PROTOCOL_ERROR_STATUSES[name] for name in (sigv4.MISSING, sigv4.UNRECOGNIZED, sigv4.INVALID)},
 }
 
 Headers = list[tuple[bytes, bytes]]
-_JSON = (b"content-type", b"application/json")
+JSON_CONTENT_TYPE = (b"content-type", protocol.JSON_MEDIA_TYPE.encode())
 ERROR_TYPE = ERROR_TYPE_HEADER.encode()
 _ERROR_TYPE = ERROR_TYPE
 _REQUEST_ID = REQUEST_ID_HEADER.encode()
@@ -101,11 +94,11 @@ def error_status(name: str) -> int:
 def error_reply(name: str, message: str, extra: dict[str, Any] | None = None) -> Reply:
     """A restJson1 error: status, ``X-Amzn-Errortype``, JSON ``{"Message": ...}`` (+ modeled extras)."""
     body = {"Message": message, **(extra or {})}
-    return Reply(error_status(name), (_JSON, (_ERROR_TYPE, name.encode())), json.dumps(body).encode())
+    return Reply(error_status(name), (JSON_CONTENT_TYPE, (_ERROR_TYPE, name.encode())), json.dumps(body).encode())
 
 
 def json_reply(document: Any, status: int = 200) -> Reply:
-    return Reply(status, (_JSON,), json.dumps(document).encode())
+    return Reply(status, (JSON_CONTENT_TYPE,), json.dumps(document).encode())
 
 
 SUCCESS = json_reply({})

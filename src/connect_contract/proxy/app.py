@@ -30,7 +30,7 @@ from connect_contract.asgi import Receive, Scope, Send, read_body, send_response
 from connect_contract.cassettes import wire
 from connect_contract.cassettes.routing import Router
 from connect_contract.operations import ServiceOperation
-from connect_contract.protocol import ERROR_TYPE_HEADER
+from connect_contract.protocol import error_frame
 from connect_contract.proxy.judge import Finding, judge_request, judge_response, lower_headers, proxied_request
 from connect_contract.proxy.recorder import Recorder, Wire
 from connect_contract.proxy.upstream import Answer, Upstream, UpstreamError
@@ -90,19 +90,7 @@ class ProxySettings:
 
 
 def _error(status: int, message: str) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    body = ('{"message": ' + _json_text(message) + "}").encode("utf-8")
-    headers = [
-        (b"content-type", b"application/json"),
-        (ERROR_TYPE_HEADER.lower().encode(), PROXY_ERROR.encode()),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    return status, headers, body
-
-
-def _json_text(text: str) -> str:
-    import json
-
-    return json.dumps(text, ensure_ascii=False)
+    return error_frame(status, PROXY_ERROR, {"message": message})
 
 
 class ProxyApp:

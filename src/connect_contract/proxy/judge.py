@@ -27,7 +27,7 @@ from typing import Literal
 from connect_contract.cassettes import wire
 from connect_contract.contracts.parts import request_errors, request_parts
 from connect_contract.operations import ServiceOperation, mission_operation
-from connect_contract.protocol import media_type
+from connect_contract.protocol import JSON_MEDIA_TYPE, media_type
 from connect_contract.redaction import scrub
 from connect_contract.server.checks import Check, checks_for, judge_exchange
 from connect_contract.server.classify import classify, classify_operation
@@ -36,7 +36,7 @@ from connect_contract.sigv4 import parse_authorization
 
 Side = Literal["client", "server"]
 Level = Literal["required", "recommended"]
-JSON = "application/json"
+JSON = JSON_MEDIA_TYPE
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 from connect_contract.contracts import load_data
 from connect_contract.model import Member, load_operation
+from connect_contract.protocol import JSON_MEDIA_TYPE
 from connect_contract.server.transport import Exchange, Intent, Sender
 
 if TYPE_CHECKING:
     from connect_contract.operations import ServiceOperation
 
 VECTORS_FILE = "vectors/server.json"
-JSON_CONTENT_TYPE = "application/json"
+JSON_CONTENT_TYPE = JSON_MEDIA_TYPE
 
 
 class VectorError(ValueError):
