@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from connect_contract.client.adapters.builtin import DEFAULT_CLIENTS, builtin_client
-from connect_contract.client.covering import COVERING_SET, coverage
+from connect_contract.client.covering import COVERING_SET, UNCOVERED, coverage
 from connect_contract.client.runner import ClientRun, run_clients, vectors_for
 from connect_contract.operations import load_service_operation
 
@@ -17,6 +17,9 @@ REPRESENTATIVE = (
     ("dataexchange", "SendApiAsset"),  # query map, prefix headers, string payload
     ("connect", "ListAgentStatuses"),  # query lists, integers; output body timestamps
     ("entityresolution", "CreateIdNamespace"),  # documents, nested structures, empty vs omitted
+    ("amp", "GetDefaultScraperConfiguration"),  # blob in the output body
+    ("codeguruprofiler", "DescribeProfilingGroup"),  # structure payload out
+    ("bedrock-agentcore", "GetAgentCard"),  # document payload out
 )
 
 
@@ -41,6 +44,12 @@ def test_the_covering_set_exercises_every_binding_location() -> None:
     for location in ("prefix-headers", "payload", "body"):
         assert ("in", location) in locations and ("out", location) in locations
     assert ("out", "status") in locations and ("out", "header") in locations
+    covered = coverage()
+    for kind in ("blob", "document"):
+        assert ("in", "body", kind) in covered and ("out", "body", kind) in covered
+    for kind in ("blob", "string", "structure", "document"):
+        assert ("out", "payload", kind) in covered
+    assert set(UNCOVERED) == {("in", "query", "float")}  # the one pair left out, and why: covering.py
 
 
 @pytest.mark.parametrize("client", DEFAULT_CLIENTS)

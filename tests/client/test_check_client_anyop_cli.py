@@ -29,6 +29,9 @@ def test_covering_set_list_prints_the_operations_and_the_pairs() -> None:
         assert f"{service}:{operation}\t" in done.stdout
     assert "in\tlabel\tgreedy\tmediastore-data:PutObject" in done.stdout
     assert "out\tprefix-headers\tmap\tdataexchange:SendApiAsset" in done.stdout
+    assert "out\tbody\tblob\tamp:GetDefaultScraperConfiguration" in done.stdout
+    assert "out\tpayload\tstructure\tcodeguruprofiler:DescribeProfilingGroup" in done.stdout
+    assert "out\tpayload\tdocument\tbedrock-agentcore:GetAgentCard" in done.stdout
     assert done.stdout.count("not covered:") == len(UNCOVERED)
 
 

@@ -41,15 +41,21 @@ COVERING_SET: tuple[tuple[str, str], ...] = (
     ("entityresolution", "CreateIdNamespace"),  # documents in and out
     ("appconfig", "StopDeployment"),  # boolean header
     ("appconfig", "CreateHostedConfigurationVersion"),  # integer header in and out, blob payload
+    ("amp", "GetDefaultScraperConfiguration"),  # blob in the output body (base64), no input
+    ("codeguruprofiler", "DescribeProfilingGroup"),  # structure payload as the whole output body
+    ("bedrock-agentcore", "GetAgentCard"),  # document payload as the whole output body, statusCode
 )
 
 # Pairs botocore's rest-json models hold (49, counted with ``pairs`` over all 265 services of botocore 1.44.8)
 # that the set does not exercise.
 UNCOVERED: dict[tuple[str, str, str], str] = {
-    ("in", "query", "float"): "one operation in all of botocore (geo-maps:GetStaticMap); no pinned JS package",
-    ("out", "body", "blob"): "not in the covering services; the same base64 rule is judged on input blobs",
-    ("out", "payload", "structure"): "only event streams in the covering services (lambda:InvokeWithResponseStream)",
-    ("out", "payload", "document"): "a document as the whole response body: not in the covering services",
+    # botocore 1.44.8's geo-maps model has requestUri /v2/static/{FileName}; the AWS CLI's bundled model and
+    # @aws-sdk/client-geo-maps 3.1000.0 (the newest) have /static/{FileName} with /v2 in the endpoint rule set,
+    # which an explicit endpoint URL replaces: they send /static/..., right for their model, wrong for ours.
+    ("in", "query", "float"): (
+        "one operation in all of botocore (geo-maps:GetStaticMap), whose path differs between botocore's model "
+        "(/v2/static/...) and the AWS CLI's and JS SDK's (/static/..., /v2 in their endpoint rules)"
+    ),
 }
 
 _NUMERIC = {"integer": "integer", "long": "integer", "float": "float", "double": "float"}
