@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,8 +77,22 @@ def string_value(shape: botocore.model.Shape, name: str = "value") -> str | None
     for candidate in (own, *CANDIDATES):
         fitted = _fit(candidate, low, high)
         if pattern is None or sensitive.matches(pattern, fitted):
-            return fitted
+            personal = _personal(fitted, name)  # e.g. two phone members must not share one number
+            return personal if pattern is None or sensitive.matches(pattern, personal) else fitted
     return None
+
+
+def _personal(text: str, name: str) -> str:
+    """``text`` with its last four digits taken from the member's name, so that members whose pattern
+    admits only one candidate (an E.164 number, a UUID) still get values of their own."""
+    positions = [match.start() for match in re.finditer(r"[0-9]", text)][-4:]
+    if len(positions) < 4:
+        return text
+    digits = f"{zlib.crc32(name.encode('utf-8')) % 10_000:04d}"
+    chars = list(text)
+    for position, digit in zip(positions, digits, strict=True):
+        chars[position] = digit
+    return "".join(chars)
 
 
 def value_for(shape: botocore.model.Shape, *, every_member: bool, depth: int = 0, name: str = "value") -> Any:
