@@ -423,3 +423,27 @@ def test_a_json_null_body_is_invalid_and_white_space_is_either_for_any_operation
     assert classify_operation(op, "POST", url, headers, b"") == "valid"
     assert classify_operation(op, "POST", url, headers, b"null") == "invalid"
     assert classify_operation(op, "POST", url, headers, b" ") == "either"
+
+
+def test_a_sensitive_value_also_sent_in_the_clear_is_not_a_secret_the_server_may_not_echo() -> None:
+    """Found by `check --operation all` on the mock: a generated case sent one value as the ContactId
+    label and as the sensitive RawMessage.Body; the mock's answer echoed the ContactId, and
+    no_secret_echo called that a leak."""
+    import json
+
+    from connect_contract.operations import load_service_operation
+    from connect_contract.server.classify import operation_secrets
+
+    op = load_service_operation("connect", "UpdateOutboundEmailContactMessage")
+    shared, secret = "shared-value.n", "only-in-the-body"
+    url = f"http://127.0.0.1:1/instances/i/contacts/{shared}/outbound-email-message"
+
+    def body(text: str) -> bytes:
+        message = {
+            "MessageSourceType": "RAW",
+            "RawMessage": {"Subject": "s", "Body": text, "ContentType": "text/plain"},
+        }
+        return json.dumps({"EmailMessage": message}).encode()
+
+    assert operation_secrets(op, url, body(shared)) == frozenset()
+    assert operation_secrets(op, url, body(secret)) == frozenset({secret})

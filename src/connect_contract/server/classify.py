@@ -139,20 +139,29 @@ def classify_operation(op: ServiceOperation, method: str, url: str, headers: Map
 
 
 def operation_secrets(op: ServiceOperation, url: str, body: bytes) -> frozenset[str]:
-    """The sensitive values a request for ``op`` carries (labels, query and JSON body, any depth)."""
-    from connect_contract.server.model_vectors import sensitive_strings
+    """The sensitive values a request for ``op`` carries (labels, query and JSON body, any depth).
+
+    A value the same request also sends in a member that is not sensitive (generated cases reuse
+    values: a label and a sensitive body member alike) is left out: a server may send that member
+    back, and doing so leaks nothing the request did not already send in the clear.
+    """
+    from connect_contract.server.model_vectors import plain_strings, sensitive_strings
 
     split = urlsplit(url)
     found: set[str] = set()
+    plain: set[str] = set()
     try:
         parts = request_parts(op, split.path + (f"?{split.query}" if split.query else ""), {}, body)
     except ValueError:
         return frozenset()
     for binding in op.labels:
         found |= sensitive_strings(binding.shape, parts.path.get(binding.wire_name))
+        plain |= plain_strings(binding.shape, parts.path.get(binding.wire_name))
     for binding in op.query:
         found |= sensitive_strings(binding.shape, parts.query.get(binding.wire_name))
+        plain |= plain_strings(binding.shape, parts.query.get(binding.wire_name))
     if isinstance(parts.body, dict):
         for binding in op.body:
             found |= sensitive_strings(binding.shape, parts.body.get(binding.wire_name))
-    return frozenset(value for value in found if value)
+            plain |= plain_strings(binding.shape, parts.body.get(binding.wire_name))
+    return frozenset(value for value in found - plain if value)

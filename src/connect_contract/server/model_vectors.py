@@ -147,6 +147,26 @@ def sensitive_strings(shape: botocore.model.Shape | None, value: Any) -> set[str
     return found
 
 
+def plain_strings(shape: botocore.model.Shape | None, value: Any) -> set[str]:
+    """Every string value of a member that is *not* sensitive in ``value`` (any depth): what a server
+    may legitimately send back (an id it echoes)."""
+    if shape is None or value is None or shape.metadata.get("sensitive"):
+        return set()
+    if isinstance(value, str):
+        return {value}
+    found: set[str] = set()
+    if isinstance(shape, botocore.model.StructureShape) and isinstance(value, dict):
+        for name, member in shape.members.items():
+            found |= plain_strings(member, value.get(name))
+    elif isinstance(shape, botocore.model.ListShape) and isinstance(value, list):
+        for item in value:
+            found |= plain_strings(shape.member, item)
+    elif isinstance(shape, botocore.model.MapShape) and isinstance(value, dict):
+        for key, item in value.items():
+            found |= {str(key)} | plain_strings(shape.value, item)
+    return found
+
+
 class _Builder:
     """Collects the vectors of one operation; each is a baseline with one change."""
 
