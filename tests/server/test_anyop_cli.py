@@ -119,3 +119,10 @@ def test_pytest_front_door_takes_the_operation_and_pins(tmp_path: Path) -> None:
     assert "the same next token" in result.stdout
     assert "test_server_vector[ListInstances:query-MaxResults-above-max]" not in result.stdout  # passed
     assert "passed" in result.stdout
+
+
+def test_without_an_endpoint_the_built_in_mock_serves_the_service_being_checked() -> None:
+    """`check --service mediastore-data` once judged a mock that served only connect (404 to every case)."""
+    result = invoke("--service", "mediastore-data", "--operation", "DescribeObject", "--strict")
+    assert result.exit_code == 0, result.output
+    assert "UnknownOperationException" not in result.output

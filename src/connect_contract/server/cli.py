@@ -86,14 +86,15 @@ def private_hypothesis_home() -> Iterator[None]:
 
 
 @contextmanager
-def target(endpoint: str | None) -> Iterator[tuple[str, str]]:
-    """Yields (base URL, how to name it): the given endpoint, or a built-in mock on a free loopback port."""
+def target(endpoint: str | None, services: tuple[str, ...] = ("connect",)) -> Iterator[tuple[str, str]]:
+    """Yields (base URL, how to name it): the given endpoint, or a built-in mock on a free loopback port
+    serving every operation of ``services`` (the services of the operations being checked)."""
     if endpoint is not None:
         yield endpoint, endpoint
         return
-    from connect_contract.mock import running_mock
+    from connect_contract.mock import MockConfig, running_mock
 
-    with running_mock() as url:
+    with running_mock(MockConfig(services=services)) as url:
         yield url, f"built-in mock at {url}"
 
 
@@ -204,7 +205,7 @@ def check(
         raise click.UsageError("--set applies to operations other than UpdateParticipantAuthentication")
     console = Console(highlight=False)
     results: list[RunResult] = []
-    with private_hypothesis_home(), target(endpoint) as (url, name):
+    with private_hypothesis_home(), target(endpoint, tuple(sorted({op.service_name for op in chosen}))) as (url, name):
         settings = Settings(
             endpoint=url,
             timeout=timeout,
