@@ -145,7 +145,7 @@ def operation_secrets(op: ServiceOperation, url: str, body: bytes) -> frozenset[
     values: a label and a sensitive body member alike) is left out: a server may send that member
     back, and doing so leaks nothing the request did not already send in the clear.
     """
-    from connect_contract.server.model_vectors import plain_strings, sensitive_strings
+    from connect_contract.server.model_vectors import split_strings
 
     split = urlsplit(url)
     found: set[str] = set()
@@ -154,14 +154,11 @@ def operation_secrets(op: ServiceOperation, url: str, body: bytes) -> frozenset[
         parts = request_parts(op, split.path + (f"?{split.query}" if split.query else ""), {}, body)
     except ValueError:
         return frozenset()
-    for binding in op.labels:
-        found |= sensitive_strings(binding.shape, parts.path.get(binding.wire_name))
-        plain |= plain_strings(binding.shape, parts.path.get(binding.wire_name))
-    for binding in op.query:
-        found |= sensitive_strings(binding.shape, parts.query.get(binding.wire_name))
-        plain |= plain_strings(binding.shape, parts.query.get(binding.wire_name))
-    if isinstance(parts.body, dict):
-        for binding in op.body:
-            found |= sensitive_strings(binding.shape, parts.body.get(binding.wire_name))
-            plain |= plain_strings(binding.shape, parts.body.get(binding.wire_name))
+    body_members = parts.body if isinstance(parts.body, dict) else {}
+    located = [(op.labels, parts.path), (op.query, parts.query), (op.body, body_members)]
+    for bindings, values in located:
+        for binding in bindings:
+            sensitive, clear = split_strings(binding.shape, values.get(binding.wire_name))
+            found |= sensitive
+            plain |= clear
     return frozenset(value for value in found - plain if value)

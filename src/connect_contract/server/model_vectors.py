@@ -128,43 +128,35 @@ def baseline(op: ServiceOperation, pins: Params, *, full: bool = False) -> Param
     return params
 
 
+def split_strings(shape: botocore.model.Shape | None, value: Any) -> tuple[set[str], set[str]]:
+    """Every string in ``value`` (any depth), split by its member: ``(sensitive, plain)``.  The sensitive
+    ones must never come back; the plain ones (map keys too) a server may send back, such as an id."""
+    sensitive: set[str] = set()
+    plain: set[str] = set()
+    if shape is None or value is None:
+        return sensitive, plain
+    if shape.metadata.get("sensitive"):
+        return ({value} if isinstance(value, str) else sensitive), plain
+    if isinstance(value, str):
+        return sensitive, {value}
+    pairs: list[tuple[botocore.model.Shape, Any]] = []
+    if isinstance(shape, botocore.model.StructureShape) and isinstance(value, dict):
+        pairs = [(member, value.get(name)) for name, member in shape.members.items()]
+    elif isinstance(shape, botocore.model.ListShape) and isinstance(value, list):
+        pairs = [(shape.member, item) for item in value]
+    elif isinstance(shape, botocore.model.MapShape) and isinstance(value, dict):
+        plain |= {str(key) for key in value}
+        pairs = [(shape.value, item) for item in value.values()]
+    for member, item in pairs:
+        found, clear = split_strings(member, item)
+        sensitive |= found
+        plain |= clear
+    return sensitive, plain
+
+
 def sensitive_strings(shape: botocore.model.Shape | None, value: Any) -> set[str]:
     """Every string value of a ``sensitive`` member in ``value`` (any depth): what must never come back."""
-    if shape is None or value is None:
-        return set()
-    if shape.metadata.get("sensitive"):
-        return {value} if isinstance(value, str) else set()
-    found: set[str] = set()
-    if isinstance(shape, botocore.model.StructureShape) and isinstance(value, dict):
-        for name, member in shape.members.items():
-            found |= sensitive_strings(member, value.get(name))
-    elif isinstance(shape, botocore.model.ListShape) and isinstance(value, list):
-        for item in value:
-            found |= sensitive_strings(shape.member, item)
-    elif isinstance(shape, botocore.model.MapShape) and isinstance(value, dict):
-        for item in value.values():
-            found |= sensitive_strings(shape.value, item)
-    return found
-
-
-def plain_strings(shape: botocore.model.Shape | None, value: Any) -> set[str]:
-    """Every string value of a member that is *not* sensitive in ``value`` (any depth): what a server
-    may legitimately send back (an id it echoes)."""
-    if shape is None or value is None or shape.metadata.get("sensitive"):
-        return set()
-    if isinstance(value, str):
-        return {value}
-    found: set[str] = set()
-    if isinstance(shape, botocore.model.StructureShape) and isinstance(value, dict):
-        for name, member in shape.members.items():
-            found |= plain_strings(member, value.get(name))
-    elif isinstance(shape, botocore.model.ListShape) and isinstance(value, list):
-        for item in value:
-            found |= plain_strings(shape.member, item)
-    elif isinstance(shape, botocore.model.MapShape) and isinstance(value, dict):
-        for key, item in value.items():
-            found |= {str(key)} | plain_strings(shape.value, item)
-    return found
+    return split_strings(shape, value)[0]
 
 
 class _Builder:
