@@ -174,25 +174,4 @@ function makeCall() {
   };
 }
 
-function emit(result) {
-  process.stdout.write(JSON.stringify(result) + '\n');
-}
-
-async function main() {
-  const call = makeCall();
-  if (process.env.CONNECT_CONTRACT_MODE === 'lines') {
-    const rl = require('node:readline').createInterface({ input: process.stdin, crlfDelay: Infinity });
-    for await (const line of rl) {
-      if (line.trim()) emit(await call(JSON.parse(line)));
-    }
-    return;
-  }
-  const chunks = [];
-  for await (const chunk of process.stdin) chunks.push(chunk);
-  emit(await call(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
-}
-
-main().catch((err) => {
-  process.stderr.write(`connect-contract js adapter: ${(err && err.stack) || err}\n`);
-  process.exit(1);
-});
+require('../driver.cjs').runAdapter('js', makeCall);
