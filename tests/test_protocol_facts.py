@@ -187,7 +187,7 @@ def test_an_undeclared_oversize_body_is_refused_at_the_chunk_that_crosses_the_li
 
 
 def test_a_client_that_goes_away_leaves_what_it_sent() -> None:
-    messages = [{"type": "http.request", "body": b"ab", "more_body": True}, {"type": "http.disconnect"}]
+    messages: list[Message] = [{"type": "http.request", "body": b"ab", "more_body": True}, {"type": "http.disconnect"}]
     assert run(receive_body(Receiver(messages), 10)) == (b"ab", False)
     assert run(read_body(Receiver(list(messages)), 10)) is None  # the replay server and proxy want it whole
     assert run(read_body(Receiver(chunks(b"abc")), 2)) is None

@@ -42,7 +42,7 @@ from connect_contract.operations import ServiceOperation, mission_operation
 from connect_contract.protocol import (
     JSON_MEDIA_TYPE,
     PROTOCOL_ERROR_STATUSES,
-    media_type,
+    is_json_request_media_type,
     parse_json,
     resolve_error_type,
 )
@@ -107,7 +107,8 @@ def _request_any(item: Interaction, op: ServiceOperation) -> Iterator[tuple[str,
         return
     if item.malformed:
         return
-    if op.request_media_type == JSON and item.request_body and media_type(item.request_header("Content-Type")) != JSON:
+    content_type = item.request_header("Content-Type")
+    if op.request_media_type == JSON and item.request_body and not is_json_request_media_type(content_type):
         yield "request-content-type", f"request Content-Type is not {JSON} (mark the scenario malformed if meant)"
     parts = request_parts(op, item.target, _joined(item.request_headers), item.request_body)
     for message in request_errors(op, parts):
@@ -166,7 +167,7 @@ def _request(interaction: Interaction) -> Iterator[tuple[str, str]]:
         return
     if interaction.malformed:
         return
-    if media_type(interaction.request_header("Content-Type")) != JSON:
+    if not is_json_request_media_type(interaction.request_header("Content-Type")):
         yield "request-content-type", f"request Content-Type is not {JSON} (mark the scenario malformed if meant)"
     body = decode_json(interaction.request_body)
     if not isinstance(body, dict):

@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator
 from connect_contract.contracts import documents, sensitive_request_members
 from connect_contract.contracts.parts import request_parts, validator
 from connect_contract.operations import ServiceOperation, mission_operation
-from connect_contract.protocol import JSON_MEDIA_TYPE, media_type, parse_json
+from connect_contract.protocol import is_json_request_media_type, parse_json
 from connect_contract.server.transport import Intent
 
 parse_body = parse_json  # the old name (render.py imports it from here); the fact lives in protocol.py
@@ -53,7 +53,7 @@ def classify(
     if method.upper() != op.http_method or not urlsplit(url).path.endswith(op.request_uri):
         return "foreign"
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-    if media_type(content_type) != JSON_MEDIA_TYPE:
+    if not is_json_request_media_type(content_type):
         return "invalid"
     ok, document = parse_body(body)
     if not ok or not isinstance(document, dict):
@@ -129,7 +129,7 @@ def classify_operation(op: ServiceOperation, method: str, url: str, headers: Map
             # Only white space: not JSON, yet a server may read it as no body at all (Smithy has no test
             # for it), so either answer is right as long as it is not a 5xx.
             return "either"
-        if body and media_type(content_type) != JSON_MEDIA_TYPE:
+        if body and not is_json_request_media_type(content_type):
             return "invalid"
         if parts.body_error is not None:
             return "invalid"
