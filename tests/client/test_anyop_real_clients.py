@@ -49,7 +49,8 @@ def test_the_covering_set_exercises_every_binding_location() -> None:
         assert ("in", "body", kind) in covered and ("out", "body", kind) in covered
     for kind in ("blob", "string", "structure", "document"):
         assert ("out", "payload", kind) in covered
-    assert set(UNCOVERED) == {("in", "query", "float")}  # the one pair left out, and why: covering.py
+    # the last pair botocore's models hold, on one operation only (geo-maps:GetStaticMap's Zoom)
+    assert ("in", "query", "float") in covered and UNCOVERED == {}
 
 
 @pytest.mark.parametrize("client", DEFAULT_CLIENTS)
