@@ -4,6 +4,8 @@ defect passes every vector of those operations."""
 
 from __future__ import annotations
 
+import importlib.util
+import shutil
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -40,6 +42,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "header-list-unquoted": ("entityresolution:BatchDeleteUniqueId/header-list.uniqueIds", "req.header-list"),
     "prefix-headers-dropped": ("dataexchange:SendApiAsset/prefix-headers.RequestHeaders", "req.prefix-headers"),
     "query-map-dropped": ("dataexchange:SendApiAsset/query-map.QueryStringParameters", "req.query"),
+    "query-drops-float-zero": ("geo-maps:GetStaticMap/zero.Zoom", "req.query"),
+    # on the AWS CLI's geo-maps model (/static/..., /v2 in its endpoint rules): see SPLIT below
+    "endpoint-path-dropped": ("geo-maps:GetStaticMap/required-only", "req.path"),
     "output-ignores-headers": ("lambda:Invoke/output.all-members", "resp.output"),
     "output-ignores-status": ("lambda:DeleteFunction/output.status-code", "resp.output"),
     "output-truncates-fraction": ("connect:DescribeInstance/output.epoch-fractions", "resp.output"),
@@ -50,19 +55,39 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
+# Defects (and the correct client "split") run with the AWS CLI's own geo-maps model files, whose requestUri
+# leaves out the /v2 its endpoint rules put in front (botocore 1.44.8 has /v2/static/{FileName}, no base path).
+SPLIT = ("endpoint-path-dropped", "split")
+
+
+@pytest.fixture(scope="module")
+def cli_geo_maps(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An AWS_DATA_PATH holding the AWS CLI's geo-maps model and endpoint rules (its other services: botocore's)."""
+    spec = importlib.util.find_spec("awscli")  # found, not imported: the harness never imports awscli
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("awscli is not installed (pip install -e '.[test]'): its geo-maps model is the split one")
+    source = Path(spec.submodule_search_locations[0]) / "botocore" / "data" / "geo-maps"
+    target = tmp_path_factory.mktemp("cli-models") / "geo-maps"
+    shutil.copytree(source, target)
+    return target.parent
+
+
 def _operation(vector_id: str) -> tuple[str, str]:
     service, _, rest = vector_id.partition(":")
     return service, rest.split("/", 1)[0]
 
 
-def broken(defect: str) -> ClientSpec:
+def broken(defect: str, models: Path | None = None, name: str | None = None) -> ClientSpec:
     env = {"BROKEN_CLIENT_DEFECT": defect, "PYTHONPATH": str(BROKEN_CLIENT.parents[2])}
-    return ClientSpec(defect, [sys.executable, str(BROKEN_CLIENT)], persistent=True, env=env)
+    if models is not None:
+        env["AWS_DATA_PATH"] = str(models)
+    return ClientSpec(name or defect, [sys.executable, str(BROKEN_CLIENT)], persistent=True, env=env)
 
 
 @pytest.fixture(scope="module")
-def runs() -> dict[str, ClientRun]:
-    """Each defect on its target vector; the correct client on every vector of the targets' operations."""
+def runs(cli_geo_maps: Path) -> dict[str, ClientRun]:
+    """Each defect on its target vector; the correct client on every vector of the targets' operations, and on
+    every vector of geo-maps:GetStaticMap with the AWS CLI's model ("split")."""
     operations = sorted({_operation(vector_id) for vector_id, _ in CATALOGUE.values()})
     every = vectors_for([load_service_operation(s, o) for s, o in operations])
     by_id = {v.id: v for v in every}
@@ -70,10 +95,14 @@ def runs() -> dict[str, ClientRun]:
     def run(defect: str) -> ClientRun:
         if defect == "none":
             return run_clients([broken("none")], every)[0]
-        return run_clients([broken(defect)], [by_id[CATALOGUE[defect][0]]])[0]
+        if defect == "split":
+            static_map = [v for v in every if v.operation == "GetStaticMap"]
+            return run_clients([broken("none", cli_geo_maps, name="split")], static_map)[0]
+        models = cli_geo_maps if defect in SPLIT else None
+        return run_clients([broken(defect, models)], [by_id[CATALOGUE[defect][0]]])[0]
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return {run.client: run for run in pool.map(run, ["none", *CATALOGUE])}
+        return {run.client: run for run in pool.map(run, ["none", "split", *CATALOGUE])}
 
 
 def test_catalogue_covers_every_defect() -> None:
@@ -83,6 +112,14 @@ def test_catalogue_covers_every_defect() -> None:
 def test_the_correct_client_passes_every_vector_of_those_operations(runs: dict[str, ClientRun]) -> None:
     run = runs["none"]
     assert len(run.judgements) > 200
+    assert {v: sorted(j.rules) for v, j in run.judgements.items() if j.verdict in ("fail", "broken")} == {}
+
+
+def test_a_client_whose_rules_carry_the_base_path_passes(runs: dict[str, ClientRun]) -> None:
+    """The AWS CLI's geo-maps model (/static/{FileName}, /v2 in its endpoint rules) on an endpoint with its
+    rules' base path adds up to botocore's /v2/static/{FileName}: no false req.path on any vector."""
+    run = runs["split"]
+    assert len(run.judgements) > 30
     assert {v: sorted(j.rules) for v, j in run.judgements.items() if j.verdict in ("fail", "broken")} == {}
 
 
