@@ -20,6 +20,8 @@ REPRESENTATIVE = (
     ("amp", "GetDefaultScraperConfiguration"),  # blob in the output body
     ("codeguruprofiler", "DescribeProfilingGroup"),  # structure payload out
     ("bedrock-agentcore", "GetAgentCard"),  # document payload out
+    # float query; /static/{FileName} in the AWS CLI's and the JS SDK's models, /v2 in their endpoint rules
+    ("geo-maps", "GetStaticMap"),
 )
 
 

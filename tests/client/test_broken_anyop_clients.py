@@ -5,7 +5,9 @@ defect passes every vector of those operations."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -67,7 +69,8 @@ def cli_geo_maps(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if spec is None or not spec.submodule_search_locations:
         pytest.skip("awscli is not installed (pip install -e '.[test]'): its geo-maps model is the split one")
     source = Path(spec.submodule_search_locations[0]) / "botocore" / "data" / "geo-maps"
-    target = tmp_path_factory.mktemp("cli-models") / "geo-maps"
+    # laid out as a home's ~/.aws/models, which botocore's loader reads too (the harness's own, below)
+    target = tmp_path_factory.mktemp("home") / ".aws" / "models" / "geo-maps"
     shutil.copytree(source, target)
     return target.parent
 
@@ -137,3 +140,20 @@ def test_sensitive_values_never_reach_a_detail(runs: dict[str, ClientRun]) -> No
     details = " ".join(check.detail for check in judgement.failures)
     assert "<sensitive>" in details
     assert "hello, world" not in details and "aGVsbG8sIHdvcmxk" not in details
+
+
+def test_the_judge_expects_botocores_base_path_when_its_rules_carry_one(cli_geo_maps: Path) -> None:
+    """The harness itself on the AWS CLI's geo-maps model (read from ~/.aws/models, as botocore reads a user's):
+    botocore's path is then /v2 (its rules) + /static/{FileName}.  boto3 on the same model passes; the client
+    that drops its endpoint's path fails req.path on the base path, not on the requestUri."""
+    home = cli_geo_maps.parents[1]
+    env = {**os.environ, "HOME": str(home), "COLUMNS": "200", "BROKEN_CLIENT_DEFECT": "endpoint-path-dropped"}
+    env["PYTHONPATH"] = str(BROKEN_CLIENT.parents[2])
+    command = [sys.executable, "-m", "connect_contract", "check-client", "--service", "geo-maps"]
+    command += ["--operation", "GetStaticMap", "--vector", "*/required-only", "--client", "boto3", "--persistent"]
+    command += ["--client-cmd", f"{sys.executable} {BROKEN_CLIENT}", "--client-name", "dropped"]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "boto3: PASS — required 1/1" in done.stdout
+    assert "dropped: FAIL — required 0/1" in done.stdout
+    assert "req.path │ the path does not start with /v2/" in done.stdout
