@@ -44,6 +44,7 @@ REQUEST_DEFECTS = (
     "query-map-dropped",  # a map-valued query member not sent
     "query-drops-float-zero",  # a float 0 left out of the query (0.0 tested for truth, as false and 0 are)
     "endpoint-path-dropped",  # the configured endpoint's path dropped (scheme and host kept): /v2 lost
+    "query-float-truncated",  # a float query value sent as an integer (1.5 as 1)
 )
 OUTPUT_DEFECTS = (
     "output-ignores-headers",  # header-bound output members not read
@@ -112,6 +113,13 @@ def _rewrite_request(defect: str, op: Any, payload: dict[str, Any], request: Any
         pairs = [p for p in pairs if p[2] != "false"]
     if defect == "query-drops-float-zero":  # botocore sends a float 0 as 0.0, an integer 0 as 0
         pairs = [p for p in pairs if p[2] != "0.0"]
+    if defect == "query-float-truncated":
+        floats = {
+            m.serialization.get("name", n)
+            for n, m in op.input_shape.members.items()
+            if m.serialization.get("location") == "querystring" and m.type_name in ("float", "double")
+        }
+        pairs = [(k, e, str(int(float(v))) if k in floats else v) for k, e, v in pairs]
     if defect == "query-timestamp-epoch":
         pairs = [(k, e, "1576540098" if "T" in unquote(v) and _ISO.search(unquote(v)) else v) for k, e, v in pairs]
     if defect == "query-map-dropped":

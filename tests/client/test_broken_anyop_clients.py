@@ -45,6 +45,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "prefix-headers-dropped": ("dataexchange:SendApiAsset/prefix-headers.RequestHeaders", "req.prefix-headers"),
     "query-map-dropped": ("dataexchange:SendApiAsset/query-map.QueryStringParameters", "req.query"),
     "query-drops-float-zero": ("geo-maps:GetStaticMap/zero.Zoom", "req.query"),
+    "query-float-truncated": ("geo-maps:GetStaticMap/number-fraction.Zoom", "req.query"),
     # on the AWS CLI's geo-maps model (/static/..., /v2 in its endpoint rules): see SPLIT below
     "endpoint-path-dropped": ("geo-maps:GetStaticMap/required-only", "req.path"),
     "output-ignores-headers": ("lambda:Invoke/output.all-members", "resp.output"),
