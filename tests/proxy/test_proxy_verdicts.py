@@ -65,6 +65,7 @@ UPSTREAM_DEFECTS = [
     "server_error_when_optional_absent",
     "namespaced_error_type",  # recommended: a warning, not a failure
     "no_request_id",  # recommended
+    "error_message_not_a_string",  # error_members: check's check of an error body against its shape
 ]
 
 
@@ -283,6 +284,18 @@ OTHER_OPERATION_ANSWERS: dict[str, tuple[int, dict[str, str], dict[str, object],
         {"x-amzn-errortype": "ResourceNotFoundException"},
         {"Message": "no such user"},
         {"error_status"},
+    ),
+    "error_union_flattened": (  # InvalidRequestException.Reason is a union: an object, not its bare value
+        400,
+        {"x-amzn-errortype": "InvalidRequestException"},
+        {"Message": "bad request", "Reason": "INVALID_FILE_SIZE"},
+        {"error_members"},
+    ),
+    "error_with_members_the_shape_lacks": (  # a lowercase message and a request id: read right (a WARN only)
+        404,
+        {"x-amzn-errortype": "ResourceNotFoundException"},
+        {"message": "no such user", "requestId": "request-1"},
+        set(),
     ),
     "server_error": (
         503,
