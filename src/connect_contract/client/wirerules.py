@@ -254,9 +254,28 @@ def _value_types(op: ServiceOperation, body: Any) -> list[WireProblem]:
     return problems
 
 
+def _has_duplicate_keys(raw: bytes) -> bool:
+    """Whether a JSON text repeats a key in one object (a JSON encoder never does; RFC 8259 §4: names SHOULD be
+    unique, and readers differ on which one wins) -- check-client's mission judge reads it as no JSON object."""
+    duplicated = False
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        nonlocal duplicated
+        duplicated = duplicated or len({key for key, _ in items}) != len(items)
+        return dict(items)
+
+    try:
+        json.loads(raw, object_pairs_hook=pairs)
+    except ValueError:
+        return False
+    return duplicated
+
+
 def _body(op: ServiceOperation, req: Captured, parts: RequestParts) -> list[WireProblem]:
     payload = op.payload
     body = parts.body
+    if parts.body_error is None and isinstance(body, dict | list) and _has_duplicate_keys(req.body):
+        return [WireProblem("req.body-json-object", "the body repeats a key in one object")]
     if payload is not None:
         if payload.type_name in ("blob", "string"):
             return []
