@@ -1,8 +1,10 @@
 """Judging a client on any rest-json operation: the request decoded by location, the output as parsed.
 
-The request is split by :func:`connect_contract.contracts.parts.request_parts` (labels and query
-values percent-decoded, header names case-insensitive) and compared with the vector's input in the
-adapter protocol's encoding: query strings as multisets of decoded pairs (order is not significant,
+The request's form -- every rule that needs no knowledge of the call -- is judged by
+:mod:`connect_contract.client.wirerules`, which the proxy uses too (same rule ids).  This module adds
+what needs the vector: the request is split by :func:`connect_contract.contracts.parts.request_parts`
+(labels and query values percent-decoded, header names case-insensitive) and compared with the vector's
+input in the adapter protocol's encoding: query strings as multisets of decoded pairs (order is not significant,
 restjson-bindings.md §2), JSON bodies without regard to key order, timestamps as instants, numbers as
 numbers.  The output a client reports is compared with what the scripted server served.  Each rule
 has an id, as in :mod:`.judge`; details never quote a ``sensitive`` value.
