@@ -3,7 +3,8 @@
 For boto3, the AWS CLI and the JS SDK v3, one client at a time (the machine is shared): first the mission
 operation's ordinary vectors alone (the baseline rate, vectors per second, measured in the same run), then the
 whole covering set (every operation, retry vectors included).  Printed: the covering set's wall time (the
-goal is at most 120 s per client), its vector count, its rate, and the rate's ratio to the baseline rate.
+goal is at most 120 s per client), its vector count, its rate, and the rate's ratio to the baseline rate; first,
+how many (location x type) pairs the set exercises and how many it leaves out (covering.py).
 
     .venv/bin/python benchmarks/client_covering_set.py [--client boto3 ...]
 """
@@ -14,7 +15,7 @@ import argparse
 import time
 
 from connect_contract.client.adapters.builtin import DEFAULT_CLIENTS, builtin_client
-from connect_contract.client.covering import covering_operations
+from connect_contract.client.covering import UNCOVERED, coverage, covering_operations
 from connect_contract.client.runner import run_clients, vectors_for
 
 GOAL_SECONDS = 120.0
@@ -27,6 +28,7 @@ def main() -> None:
     mission = [v for v in vectors_for() if not v.isolated]
     covering = vectors_for(covering_operations())
     print(f"covering set: {len(covering_operations())} operations, {len(covering)} vectors")
+    print(f"(location x type) pairs exercised: {len(coverage())}, left out: {len(UNCOVERED)}")
     header = f"{'client':7} {'baseline v/s':>12} {'covering s':>10} {'vectors':>8} {'v/s':>7} {'ratio':>6} {'goal':>5}"
     print(header)
     for name in args.client or DEFAULT_CLIENTS:

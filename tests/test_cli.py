@@ -165,11 +165,11 @@ def test_serve_sigv4_without_a_secret_names_the_environment_variable() -> None:
     assert "CONNECT_CONTRACT_MOCK_SECRET_ACCESS_KEY" in result.output
 
 
-# --- issue 15, item 15: README's plain `st run` line passes against the reference mock as written ---
+# --- issue 15, item 15: the manual's plain `st run` line passes against the reference mock as written ---
 
 
 def _readme_st_run_line() -> str:
-    lines = [line for line in (ROOT / "README.md").read_text().splitlines() if " st run " in line]
+    lines = [line for line in (ROOT / "docs" / "server-checks.md").read_text().splitlines() if " st run " in line]
     assert len(lines) == 1, lines
     return lines[0].split("#", 1)[0].strip()
 
@@ -204,6 +204,6 @@ def test_every_hooks_check_the_readme_names_is_a_valid_st_run_choice() -> None:
 
     from connect_contract.server.st_hooks import REGISTERED
 
-    named = set(re.findall(r"`(aws_[a-z_]+)`", (ROOT / "README.md").read_text()))
+    named = set(re.findall(r"`(aws_[a-z_]+)`", (ROOT / "docs" / "server-checks.md").read_text()))
     registered = {check.__name__ for check in REGISTERED}
     assert named and named <= registered, named - registered

@@ -131,8 +131,8 @@ def test_check_fails_a_server_that_answers_500(broken_endpoint: str) -> None:
 def test_check_refuses_bad_input_with_one_clear_error() -> None:
     with pytest.raises(ValueError, match="port"):
         connect_contract.check("http://127.0.0.1:99999")
-    with pytest.raises(ValueError, match="ListUsers"):
-        connect_contract.check("http://127.0.0.1:4566", operation="ListUsers")
+    with pytest.raises(ValueError, match="ListUserz"):
+        connect_contract.check("http://127.0.0.1:4566", operation="ListUserz")
 
 
 @pytest.fixture

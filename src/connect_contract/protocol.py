@@ -64,15 +64,12 @@ def is_json_media_type(content_type: str | None) -> bool:
     return bool(_JSON_FAMILY.match(media_type(content_type)))
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
 def parse_json(body: bytes) -> tuple[bool, Any]:
-    """``(True, value)`` when the body is strict JSON (no NaN/Infinity), else ``(False, None)``."""
+    """``(True, value)`` when the body is strict JSON (:func:`decode_json`: no bare NaN/Infinity), else
+    ``(False, None)``."""
     try:
-        return True, json.loads(body.decode("utf-8"), parse_constant=_reject_constant)
-    except ValueError:  # UnicodeDecodeError and JSONDecodeError are both ValueErrors
+        return True, decode_json(body)
+    except NotJsonError:
         return False, None
 
 
@@ -207,3 +204,65 @@ def error_frame(status: int, error_type: str, document: dict[str, Any]) -> tuple
         (b"content-length", str(len(body)).encode()),
     ]
     return status, headers, body
+
+
+# --- protofacts helper: strict JSON with its reason, and the request's media type -----------------
+
+# A bare ``NaN``/``Infinity``/``-Infinity`` token is not JSON (RFC 8259 section 6), and restJson1 never
+# sends one: non-finite floats travel as the strings "NaN", "Infinity", "-Infinity" (Smithy protocol
+# tests RestJsonSupportsNaNFloatInputs/Outputs; botocore's ``Serializer._handle_float``).  A server MUST
+# reject the bare token with 400 SerializationException (malformed-double.smithy,
+# RestJsonBodyDoubleMalformedValueRejected, tags "nan"/"inf"/"negative_inf"); on a response, the JS SDK
+# v3 fails on it (``JSON.parse`` in @smithy/core ``parseJsonBody`` throws SyntaxError) although
+# botocore's ``json.loads`` would read it.  So every reader here treats the token as "not JSON".
+
+
+class NotJsonError(ValueError):
+    """A body that is not strict JSON.  The message names a position or a kind, never the content."""
+
+
+class _NonFiniteToken(ValueError):
+    pass
+
+
+def _reject_non_finite(name: str) -> Any:
+    raise _NonFiniteToken(name)
+
+
+# Built once: ``json.loads(..., parse_constant=...)`` would build a new decoder on every call.
+_STRICT_DECODER = json.JSONDecoder(parse_constant=_reject_non_finite)
+
+
+def decode_json(body: bytes | str) -> Any:
+    """The value of a strict UTF-8 JSON document, or :class:`NotJsonError` saying why there is none.
+
+    Every way a hostile body can fail is a ``NotJsonError``: bad UTF-8, a syntax error, a bare
+    ``NaN``/``Infinity`` token, an integer longer than Python converts, nesting deeper than the decoder's
+    recursion limit.
+    """
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+    except UnicodeDecodeError as exc:
+        raise NotJsonError(f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        return _STRICT_DECODER.decode(text)
+    except json.JSONDecodeError as exc:
+        raise NotJsonError(f"not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})") from None
+    except _NonFiniteToken as exc:
+        raise NotJsonError(f'not JSON (a bare {exc} token; restJson1 sends the string "{exc}")') from None
+    except ValueError:  # int(): "Exceeds the limit (4300 digits) for integer string conversion"
+        raise NotJsonError("not JSON (a number too long to convert)") from None
+    except RecursionError:
+        raise NotJsonError("not JSON (nested too deeply)") from None
+
+
+def is_json_request_media_type(content_type: str | bytes | None) -> bool:
+    """A request body's Content-Type as a restJson1 server accepts it: ``application/json`` exactly (any
+    case, parameters such as ``; charset=utf-8`` allowed).  ``application/hal+json`` or the AWS JSON
+    1.x types are 415 UnsupportedMediaTypeException (RestJsonWithBodyExpectsApplicationJsonContentType),
+    unlike a response, which clients read whatever JSON type it names (:func:`is_json_media_type`)."""
+    if isinstance(content_type, bytes):
+        content_type = content_type.decode("latin-1")
+    # Only HTTP's optional whitespace (RFC 9110 section 5.6.3) around the type, not str.strip()'s
+    # Unicode spaces: "application/json\xa0" is not application/json.
+    return (content_type or "").split(";", 1)[0].strip(" \t").lower() == JSON_MEDIA_TYPE

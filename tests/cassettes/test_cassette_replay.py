@@ -216,11 +216,11 @@ def test_the_javascript_sdk_through_the_replay_server(replay_url: str) -> None:
 
 
 def test_the_readme_replay_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    readme = (COMMITTED.parent / "README.md").read_text()
-    section = readme[readme.index("## Cassettes") :]
+    readme = (COMMITTED.parent / "docs" / "cassettes.md").read_text()
+    section = readme[readme.index("# Cassettes") :]
     example = section[section.index("```python\n") + len("```python\n") :]
     namespace: dict[str, Any] = {}
-    exec(compile(example[: example.index("```")], "README.md (Cassettes)", "exec"), namespace)
+    exec(compile(example[: example.index("```")], "docs/cassettes.md", "exec"), namespace)
     tests = [value for name, value in namespace.items() if name.startswith("test_")]
     assert len(tests) == 1
     monkeypatch.chdir(COMMITTED.parent)  # the example names cassettes/ relative to the repository

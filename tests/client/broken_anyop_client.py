@@ -1,9 +1,11 @@
 """A client of any rest-json operation with one deliberate binding defect (``BROKEN_CLIENT_DEFECT``;
 unset or "none" = correct), wrapped as an adapter.
 
-The correct client is boto3 (botocore's serializer and parser).  A request defect rewrites the request
-in ``before-sign`` (so it is signed as sent: only the rule meant for it can catch it); an output defect
-rewrites the parsed output, as a client with that parsing bug would report it.  Run as
+The correct client is boto3 (botocore's serializer and parser), on the endpoint its own rules give the
+service (``CONNECT_CONTRACT_ENDPOINT`` + their base path, as the built-in adapters do; with ``AWS_DATA_PATH``
+holding the AWS CLI's geo-maps model, that is /v2 before a /static/... requestUri).  A request defect
+rewrites the request in ``before-sign`` (so it is signed as sent: only the rule meant for it can catch it);
+an output defect rewrites the parsed output, as a client with that parsing bug would report it.  Run as
 ``python tests/client/broken_anyop_client.py``; every defect must be caught by the rule the catalogue names.
 """
 
@@ -15,11 +17,12 @@ import re
 from typing import Any
 from urllib.parse import quote, unquote
 
-import boto3
+import boto3.session
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, ParamValidationError
 
+from connect_contract.client.adapters.base_path import client_session, rules_base_path, with_base_path
 from connect_contract.client.adapters.pymain import Call, Result, serve
 from connect_contract.client.values import from_python, to_python
 
@@ -39,6 +42,9 @@ REQUEST_DEFECTS = (
     "header-list-unquoted",  # a list item holding a comma not quoted
     "prefix-headers-dropped",  # prefix headers not sent
     "query-map-dropped",  # a map-valued query member not sent
+    "query-drops-float-zero",  # a float 0 left out of the query (0.0 tested for truth, as false and 0 are)
+    "endpoint-path-dropped",  # the configured endpoint's path dropped (scheme and host kept): /v2 lost
+    "query-float-truncated",  # a float query value sent as an integer (1.5 as 1)
 )
 OUTPUT_DEFECTS = (
     "output-ignores-headers",  # header-bound output members not read
@@ -80,14 +86,23 @@ def _walk(value: Any, change: Any) -> Any:
     return value
 
 
-def _rewrite_request(defect: str, op: Any, payload: dict[str, Any], request: Any) -> None:
-    url = request.url
-    path, sep, query = url.partition("?")
+def _rewrite_path(defect: str, url: str, base_path: str) -> str:
+    """The URL without its query, as the path defects send it."""
+    scheme, _, rest = url.partition("//")
+    host, _, path = rest.partition("/")
     if defect == "label-plus-for-space":
         path = path.replace("%20", "+")
     if defect == "greedy-slash-encoded":
-        scheme_host, _, rest = path.partition("//")[2].partition("/")
-        path = path.split("//")[0] + "//" + scheme_host + "/" + quote(unquote(rest), safe="")
+        path = quote(unquote(path), safe="")
+    if defect == "endpoint-path-dropped" and base_path:
+        path = path.removeprefix(base_path.lstrip("/") + "/")
+    return f"{scheme}//{host}/{path}"
+
+
+def _rewrite_request(defect: str, op: Any, payload: dict[str, Any], request: Any, base_path: str) -> None:
+    url = request.url
+    path, sep, query = url.partition("?")
+    path = _rewrite_path(defect, path, base_path)
     pairs = [p.partition("=") for p in query.split("&") if p]
     if defect == "query-list-comma-joined":
         grouped: dict[str, list[str]] = {}
@@ -96,6 +111,15 @@ def _rewrite_request(defect: str, op: Any, payload: dict[str, Any], request: Any
         pairs = [(k, "=", "%2C".join(v)) for k, v in grouped.items()]
     if defect == "query-drops-false":
         pairs = [p for p in pairs if p[2] != "false"]
+    if defect == "query-drops-float-zero":  # botocore sends a float 0 as 0.0, an integer 0 as 0
+        pairs = [p for p in pairs if p[2] != "0.0"]
+    if defect == "query-float-truncated":
+        floats = {
+            m.serialization.get("name", n)
+            for n, m in op.input_shape.members.items()
+            if m.serialization.get("location") == "querystring" and m.type_name in ("float", "double")
+        }
+        pairs = [(k, e, str(int(float(v))) if k in floats else v) for k, e, v in pairs]
     if defect == "query-timestamp-epoch":
         pairs = [(k, e, "1576540098" if "T" in unquote(v) and _ISO.search(unquote(v)) else v) for k, e, v in pairs]
     if defect == "query-map-dropped":
@@ -172,10 +196,12 @@ def make_call() -> Call:
     defect = os.environ.get("BROKEN_CLIENT_DEFECT", "none")
     service = os.environ.get("CONNECT_CONTRACT_SERVICE") or "connect"
     operation = os.environ.get("CONNECT_CONTRACT_OPERATION") or "UpdateParticipantAuthentication"
-    client = boto3.client(
+    region = os.environ["AWS_REGION"]
+    base_path = rules_base_path(service, operation, region)
+    client = boto3.session.Session(botocore_session=client_session()).client(
         service,
-        endpoint_url=os.environ["CONNECT_CONTRACT_ENDPOINT"],
-        region_name=os.environ["AWS_REGION"],
+        endpoint_url=with_base_path(os.environ["CONNECT_CONTRACT_ENDPOINT"], base_path),
+        region_name=region,
         aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=os.environ["AWS_SECRET_ACCESS_KEY"],
         config=Config(inject_host_prefix=False, retries={"mode": "standard", "total_max_attempts": 1}),
@@ -186,7 +212,7 @@ def make_call() -> Call:
 
     def before_sign(request: Any, **_: Any) -> None:
         if defect in REQUEST_DEFECTS:
-            _rewrite_request(defect, op, current, request)
+            _rewrite_request(defect, op, current, request, base_path)
 
     def after_call(http_response: Any, **_: Any) -> None:
         empty_body[0] = http_response.headers.get("content-length") == "0"  # (reading it would drain a stream)

@@ -92,10 +92,10 @@ def test_recommendations_fail_only_under_strict() -> None:
 
 
 def test_example_adapters_from_the_readme_pass(tmp_path: Path) -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = (ROOT / "docs" / "adapter-protocol.md").read_text()
     python_example = ROOT / "examples" / "adapters" / "python_adapter.py"
     js_example = ROOT / "examples" / "adapters" / "js_adapter.cjs"
-    for example in (python_example, js_example):  # the README shows the real files, verbatim
+    for example in (python_example, js_example):  # the manual shows the real files, verbatim
         assert example.read_text().strip() in readme
     node_path = {"NODE_PATH": str(ROOT / "node_modules")}
     result = cli(

@@ -157,16 +157,19 @@ def record(
 
 
 @click.command()
+@operation_options(many=False)
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def lint(paths: tuple[Path, ...]) -> None:
+def lint(operations: tuple[ServiceOperation, ...], paths: tuple[Path, ...]) -> None:
     """Check every interaction of every cassette against the contracts (default: cassettes/).
 
-    One line per problem: FILE: interaction N: [check] message.  Exit 1 when any.
+    A cassette names its operation in its metadata; --service/--operation say what the cassettes
+    that do not (hand-written or older ones) record.  One line per problem: FILE: interaction N:
+    [check] message.  Exit 1 when any.
     """
     targets = list(paths) or [Path("cassettes")]
     if not paths and not targets[0].is_dir():
         raise click.UsageError("no PATHS given and no cassettes/ directory here")
-    report = lint_paths(targets)
+    report = lint_paths(targets, operations[0])
     if report.files == 0:
         raise click.UsageError(f"no cassettes (*.yaml, *.yml) found in {', '.join(map(str, targets))}")
     for problem in report.problems:

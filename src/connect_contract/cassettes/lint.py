@@ -23,9 +23,8 @@ error against its modeled status and its error schema.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +38,14 @@ from connect_contract.contracts import (
     response_validator,
 )
 from connect_contract.contracts.parts import request_errors, request_parts, response_errors, response_parts, validator
-from connect_contract.model import load_operation
 from connect_contract.operations import ServiceOperation, mission_operation
-from connect_contract.protocol import JSON_MEDIA_TYPE, PROTOCOL_ERROR_STATUSES, media_type, resolve_error_type
+from connect_contract.protocol import (
+    JSON_MEDIA_TYPE,
+    PROTOCOL_ERROR_STATUSES,
+    is_json_request_media_type,
+    parse_json,
+    resolve_error_type,
+)
 
 JSON = JSON_MEDIA_TYPE
 # Answers a Smithy restJson1 server framework gives to malformed input (wire-format.md section 3),
@@ -66,10 +70,8 @@ class Problem:
 
 
 def decode_json(body: bytes) -> Any:
-    try:
-        return json.loads(body) if body else None
-    except ValueError:
-        return None
+    """The body's JSON value; ``None`` when empty or not strict JSON (:func:`connect_contract.protocol.parse_json`)."""
+    return parse_json(body)[1] if body else None
 
 
 def error_type(interaction: Interaction) -> str | None:
@@ -105,7 +107,8 @@ def _request_any(item: Interaction, op: ServiceOperation) -> Iterator[tuple[str,
         return
     if item.malformed:
         return
-    if op.request_media_type == JSON and item.request_body and media_type(item.request_header("Content-Type")) != JSON:
+    content_type = item.request_header("Content-Type")
+    if op.request_media_type == JSON and item.request_body and not is_json_request_media_type(content_type):
         yield "request-content-type", f"request Content-Type is not {JSON} (mark the scenario malformed if meant)"
     parts = request_parts(op, item.target, _joined(item.request_headers), item.request_body)
     for message in request_errors(op, parts):
@@ -158,13 +161,13 @@ def _request(interaction: Interaction) -> Iterator[tuple[str, str]]:
     if not _is_mission(interaction.op):
         yield from _request_any(interaction, interaction.op)
         return
-    op = load_operation()
+    op = interaction.op
     if interaction.method != op.http_method or interaction.path != op.request_uri.split("?")[0]:
         yield "wrong-operation", f"request is {interaction.method} {interaction.path}, not the operation's"
         return
     if interaction.malformed:
         return
-    if media_type(interaction.request_header("Content-Type")) != JSON:
+    if not is_json_request_media_type(interaction.request_header("Content-Type")):
         yield "request-content-type", f"request Content-Type is not {JSON} (mark the scenario malformed if meant)"
     body = decode_json(interaction.request_body)
     if not isinstance(body, dict):
@@ -185,7 +188,7 @@ def _response(interaction: Interaction) -> Iterator[tuple[str, str]]:
         else:
             yield from (("success-body-invalid", f"200 body: {m}") for m in schema_problems(response_validator(), body))
         return
-    modeled = {e.name: e.status for e in load_operation().errors}
+    modeled = {e.name: e.status for e in interaction.op.errors}
     yield from _error_answer(interaction, modeled, error_validator, "this operation")
 
 
@@ -202,12 +205,24 @@ def _unreadable(path: Path, exc: CassetteError) -> Problem:
     return Problem(path, None, "not-a-cassette", message)
 
 
-def lint_data(path: Path, data: dict[str, Any]) -> tuple[list[Problem], int]:
-    """Problems in a loaded cassette (what ``lint`` reads, or what the recorder is about to write)."""
+def _declares_operation(data: dict[str, Any]) -> bool:
+    """The cassette names its operation (metadata ``operation``, as :func:`.scan.operation_of` reads it)."""
+    metadata = data.get("metadata")
+    return isinstance(metadata, dict) and isinstance(metadata.get("operation"), dict)
+
+
+def lint_data(path: Path, data: dict[str, Any], operation: ServiceOperation | None = None) -> tuple[list[Problem], int]:
+    """Problems in a loaded cassette (what ``lint`` reads, or what the recorder is about to write).
+
+    ``operation``: what a cassette that does not name its operation records (``None``: the store's
+    reading, the mission operation); a cassette's own metadata always wins.
+    """
     try:
         items = list(interactions(path, data))
     except CassetteError as exc:
         return [Problem(path, None, "not-a-cassette", str(exc))], 0
+    if operation is not None and not _declares_operation(data):
+        items = [replace(item, service=operation.service_name, operation=operation.name) for item in items]
     problems = [] if items else [Problem(path, None, "no-interactions", "the cassette has no interactions")]
     problems += [Problem(path, item.index, check, message) for item in items for check, message in _request(item)]
     problems += [Problem(path, item.index, check, message) for item in items for check, message in _response(item)]
@@ -216,13 +231,13 @@ def lint_data(path: Path, data: dict[str, Any]) -> tuple[list[Problem], int]:
     return problems, len(items)
 
 
-def lint_file(path: Path) -> tuple[list[Problem], int]:
-    """Problems in one cassette, and how many interactions it has."""
+def lint_file(path: Path, operation: ServiceOperation | None = None) -> tuple[list[Problem], int]:
+    """Problems in one cassette, and how many interactions it has (``operation``: see :func:`lint_data`)."""
     try:
         data = load_file(path)
     except CassetteError as exc:
         return [_unreadable(path, exc)], 0
-    return lint_data(path, data)
+    return lint_data(path, data, operation)
 
 
 @dataclass(frozen=True)
@@ -232,12 +247,13 @@ class LintReport:
     interactions: int
 
 
-def lint_paths(paths: Iterable[Path]) -> LintReport:
+def lint_paths(paths: Iterable[Path], operation: ServiceOperation | None = None) -> LintReport:
+    """Every cassette under ``paths``; ``operation``: what cassettes that do not name theirs record."""
     problems: list[Problem] = []
     files = cassette_files(paths)
     count = 0
     for path in files:
-        found, n = lint_file(path)
+        found, n = lint_file(path, operation)
         problems += found
         count += n
     return LintReport(problems, len(files), count)

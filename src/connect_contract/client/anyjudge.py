@@ -12,6 +12,7 @@ has an id, as in :mod:`.judge`; details never quote a ``sensitive`` value.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import Counter
@@ -20,6 +21,7 @@ from typing import Any
 
 import botocore.model
 
+from connect_contract.client.adapters.base_path import rules_base_path
 from connect_contract.client.adapters.protocol import AdapterResult
 from connect_contract.client.scripted_server import Captured
 from connect_contract.client.values import TIMESTAMP_RESOLUTION, differences, instant, unb64
@@ -233,12 +235,20 @@ def _body(op: ServiceOperation, vector: Vector, req: Captured, body: Any, body_e
 
 
 def judge_request(op: ServiceOperation, vector: Vector, req: Captured, s: Settings) -> list[Problem]:
-    """The wire rules (:func:`connect_contract.client.wirerules.judge_form`), then the request compared with
-    the call, then the signature verified with the credentials the client was given."""
+    """The wire rules (:func:`connect_contract.client.wirerules.judge_form`) on the path below botocore's base
+    path, then the request compared with the call, then the signature (over the path as sent) verified with
+    the credentials the client was given."""
+    signed, routed = req, _below_base_path(op, req, s)  # clientprefix: botocore's path, its endpoint's base path too
+    if routed is None:
+        method = (
+            [("req.method", f"expected {op.http_method}, got {req.method}")] if req.method != op.http_method else []
+        )
+        return [*method, ("req.path", f"the path does not start with {_base(op, s)}/"), *_signature(op, signed, s)]
+    req = routed
     wire = judge_form(op, req)
     problems: list[Problem] = [(p.rule, p.detail) for p in wire if p.level == "required"]
     if any(p.rule == "req.path" for p in wire):
-        return problems + _signature(op, req, s)
+        return problems + _signature(op, signed, s)
     target = req.raw_path + (f"?{req.query}" if req.query else "")
     parts = request_parts(op, target, dict(req.joined_headers()), req.body)
     labels = _labels(op, vector, parts.path)
@@ -250,7 +260,7 @@ def judge_request(op: ServiceOperation, vector: Vector, req: Captured, s: Settin
     problems += _query(op, vector, req)
     problems += _headers(op, vector, req)
     problems += _body(op, vector, req, parts.body, parts.body_error)
-    return problems + _signature(op, req, s)
+    return problems + _signature(op, signed, s)
 
 
 def _signature(op: ServiceOperation, req: Captured, s: Settings) -> list[Problem]:
@@ -354,3 +364,24 @@ def _mentions(value: Any, key: str) -> bool:
     if isinstance(value, list):
         return any(_mentions(v, key) for v in value)
     return False
+
+
+# --- clientprefix: the base path of botocore's endpoint -----------------------------------------------------
+
+
+def _base(op: ServiceOperation, s: Settings) -> str:
+    """The path botocore's endpoint rules put before the requestUri (``""`` for every rest-json service of
+    botocore 1.44.8; ``/v2`` for geo-maps in botocore 1.43's).  A client whose own model has ``/static/...``
+    and whose rules add ``/v2`` is judged by what the two add up to (adapters/base_path.py)."""
+    return rules_base_path(op.service_name, op.name, s.region, plain_loader=True)
+
+
+def _below_base_path(op: ServiceOperation, req: Captured, s: Settings) -> Captured | None:
+    """The request with botocore's base path taken off its path (labels are read below it); None when the
+    path does not start with it (the client lost its endpoint's path, or its model adds up to another)."""
+    base = _base(op, s)
+    if not base:
+        return req
+    if not req.raw_path.startswith(base + "/"):
+        return None
+    return dataclasses.replace(req, raw_path=req.raw_path[len(base) :])

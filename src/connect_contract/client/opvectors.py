@@ -19,6 +19,7 @@ from typing import Any
 import botocore.model
 import botocore.validate
 
+from connect_contract.client.covering import type_name as pair_type
 from connect_contract.client.scripted_server import Script
 from connect_contract.client.values import instant, iso, to_python, unb64
 from connect_contract.client.vectors import Expectation, Vector, settings
@@ -257,6 +258,23 @@ def base_input(op: ServiceOperation, samples: Samples) -> dict[str, Any]:
     return {b.name: samples.value(b.shape, b.name, full=False) for b in op.input if b.required}
 
 
+def _chosen(op: ServiceOperation, select: dict[str, Any], limit: int) -> list[Binding | None]:
+    """The members a template applies to: the first ``limit`` that match, then, for a template that selects by
+    type, the first match of each (location, type) pair those leave out.  The covering set counts pairs
+    (covering.py): geo-maps:GetStaticMap's only float query member, Zoom, is its fifth number, so the pair is
+    exercised only this way.  The first ``limit`` come first, so every vector id of before stays."""
+    matching = [b for b in op.input if _matches(b, select)]
+    chosen: list[Binding | None] = list(matching[:limit])
+    if "type" in select:
+        seen = {(b.location, pair_type(b.shape)) for b in matching[:limit]}
+        for binding in matching[limit:]:
+            pair = (binding.location, pair_type(binding.shape))
+            if pair not in seen:
+                seen.add(pair)
+                chosen.append(binding)
+    return chosen
+
+
 def request_vectors(op: ServiceOperation) -> Iterator[Vector]:
     data = _templates()
     samples = Samples(data["values"])
@@ -265,8 +283,8 @@ def request_vectors(op: ServiceOperation) -> Iterator[Vector]:
     prefix = f"{op.service_name}:{op.name}/"
     for template in data["requests"]:
         select = template["select"]
-        targets: list[Binding | None] = [None] if select is None else [b for b in op.input if _matches(b, select)]
-        for binding in targets[:limit]:
+        targets: list[Binding | None] = [None] if select is None else _chosen(op, select, limit)
+        for binding in targets:
             given = dict(base)
             omitted: tuple[str, ...] = ()
             if binding is not None:

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from connect_contract.asgi import Receive, Scope, Send
+from connect_contract.asgi import Receive, Scope, Send, receive_body, send_response
 from connect_contract.serving import serve_in_thread
 
 # Served when no script is armed: a status no client maps to anything, so a stray call stands out.
@@ -104,27 +104,23 @@ class ScriptedServer:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":  # lifespan is off; websockets are not served
             return
-        body = bytearray()
-        while True:
-            message = await receive()
-            body.extend(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
+        # No limit: the body is the client's evidence, and a client that goes away mid-body is captured
+        # with what it sent.
+        body, _whole = await receive_body(receive)
         raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
         request = Captured(
             method=scope["method"],
             raw_path=raw_path.decode("latin-1"),
             query=scope.get("query_string", b"").decode("latin-1"),
             headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]),
-            body=bytes(body),
+            body=body,
             received_at=time.monotonic(),
         )
         script = self._record(request) or Script(STRAY_STATUS, (("Content-Type", "text/plain"),), b"no script armed")
         # Content-Length is always explicit so the server never switches to chunked encoding.
         headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in script.headers]
         headers.append((b"content-length", str(len(script.body)).encode()))
-        await send({"type": "http.response.start", "status": script.status, "headers": headers})
-        await send({"type": "http.response.body", "body": script.body})
+        await send_response(send, script.status, headers, script.body)
 
 
 # uvicorn (re)configures the process-wide logging on every start; two lanes starting at once can

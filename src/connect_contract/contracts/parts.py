@@ -12,7 +12,6 @@ success response.  Messages never quote a ``sensitive`` member's value, at any d
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ from jsonschema import Draft202012Validator
 
 from connect_contract.contracts.schemas import operation_schemas, timestamp_format
 from connect_contract.operations import Binding, ServiceOperation, load_service_operation
+from connect_contract.protocol import NotJsonError, decode_json
 
 _INTEGER = re.compile(r"^-?[0-9]+$")
 HTTP_DATE_ITEM = re.compile(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
@@ -182,16 +182,17 @@ def _body(
         return body, None
     if not body:
         return None, None
-    try:
-        if payload is not None and payload.type_name == "string":
+    if payload is not None and payload.type_name == "string":
+        try:
             return body.decode("utf-8"), None
-        if payload is None and not members and not json_expected:
-            return None, None  # no body is modeled: whatever came is not judged here
-        return json.loads(body), None
-    except UnicodeDecodeError as error:
-        return None, f"not UTF-8 text (byte {error.start})"
-    except json.JSONDecodeError as error:  # the message names a position, never the content
-        return None, f"not JSON ({error.msg} at line {error.lineno} column {error.colno})"
+        except UnicodeDecodeError as error:
+            return None, f"not UTF-8 text (byte {error.start})"
+    if payload is None and not members and not json_expected:
+        return None, None  # no body is modeled: whatever came is not judged here
+    try:
+        return decode_json(body), None  # strict: a bare NaN token is not JSON (see protocol.decode_json)
+    except NotJsonError as error:  # the message names a position, never the content
+        return None, str(error)
 
 
 @cache

@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from connect_contract import sigv4
-from connect_contract.asgi import Receive, Scope, Send, serve_lifespan
+from connect_contract.asgi import BodyTooLarge, Receive, Scope, Send, receive_body, send_response, serve_lifespan
 from connect_contract.mock import responses as r
 from connect_contract.mock.anyop import OperationHandler, TagStore
 from connect_contract.mock.config import MockConfig
@@ -32,7 +32,7 @@ from connect_contract.mock.semantics import (
     STATE,
     semantic_problem,
 )
-from connect_contract.mock.validation import BodyError, InputValidator, is_json_media_type, parse_json, parse_object
+from connect_contract.mock.validation import BodyError, InputValidator, parse_json, parse_object
 from connect_contract.model import load_operation
 from connect_contract.operations import (
     DEFAULT_OPERATION,
@@ -41,6 +41,7 @@ from connect_contract.operations import (
     ServiceOperation,
     resolve_operations,
 )
+from connect_contract.protocol import is_json_request_media_type
 
 CONTROL_PREFIX = "/_mock/"
 MAX_ISSUED_SESSIONS = 50_000  # each keeps the (model-bounded) members that completed it: tens of MB at most
@@ -54,30 +55,12 @@ MISSION_KEY = f"{DEFAULT_SERVICE}:{DEFAULT_OPERATION}"
 logger = logging.getLogger(__name__)
 
 
-class TooLarge(Exception):
-    pass
-
-
 async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
-    """The request body, refusing (without buffering it) anything over ``limit`` bytes."""
-    for name, value in scope["headers"]:
-        if name == b"content-length" and value.isdigit() and int(value) > limit:
-            raise TooLarge
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        if chunk:
-            size += len(chunk)
-            if size > limit:
-                raise TooLarge
-            chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    """The request body, refusing (without buffering it) anything over ``limit`` bytes: raises
+    :class:`~connect_contract.asgi.BodyTooLarge`.  A body cut short by a disconnect is answered as it came
+    (it is captured; the answer goes nowhere)."""
+    body, _whole = await receive_body(receive, limit, scope["headers"])
+    return body
 
 
 class ControlBodyError(ValueError):
@@ -93,8 +76,7 @@ def control_document(body: bytes) -> Any:
 
 
 async def send_reply(send: Send, reply: r.Reply) -> None:
-    await send({"type": "http.response.start", "status": reply.status, "headers": reply.wire_headers()})
-    await send({"type": "http.response.body", "body": reply.body})
+    await send_response(send, reply.status, reply.wire_headers(), reply.body)
 
 
 WEBSOCKET_REFUSED = r.error_reply(r.UNSUPPORTED_UPGRADE, "The mock speaks HTTP/1.1 only; WebSocket is not offered")
@@ -210,7 +192,7 @@ class MockApp:
             return r.Reply(reply.status, (*reply.headers, (b"allow", self.operation_method.encode())), reply.body)
         try:
             body = await read_body(scope, receive, self.config.max_body_bytes)
-        except TooLarge:
+        except BodyTooLarge:
             return self.too_large
         headers = scope["headers"]
         self.captured.add(method, scope["path"], scope["query_string"], headers, body, MISSION_KEY)
@@ -237,7 +219,7 @@ class MockApp:
         for name, value in headers:
             if name == b"content-type":
                 content_type = value
-        if not is_json_media_type(content_type):
+        if not is_json_request_media_type(content_type):
             return r.error_reply(r.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json")
         params, problem = self.validator.check(document)
         if problem is not None:
@@ -292,7 +274,7 @@ class MockApp:
         """Size, capture, faults and signature, as for the mission operation; then the handler's answer."""
         try:
             body = await read_body(scope, receive, self.config.max_body_bytes)
-        except TooLarge:
+        except BodyTooLarge:
             return self.too_large
         headers = scope["headers"]
         path, query = scope["path"], scope["query_string"]
@@ -351,7 +333,7 @@ class MockApp:
             return r.Reply(reply.status, (*reply.headers, (b"allow", ", ".join(allowed).encode())), reply.body)
         try:
             body = await read_body(scope, receive, self.config.max_body_bytes)
-        except TooLarge:
+        except BodyTooLarge:
             return self.too_large
         try:
             return await handler(body, scope["query_string"].decode("latin-1"))

@@ -87,13 +87,6 @@ def _json_kind(value: Any) -> str:
     return "an object"
 
 
-def is_json_media_type(content_type: bytes | None) -> bool:
-    """``application/json``, any case, parameters (``; charset=utf-8``) allowed."""
-    if not content_type:
-        return False
-    return content_type.split(b";", 1)[0].strip().lower() == b"application/json"
-
-
 def _ecma_anchor(pattern: str) -> str:
     # JSON Schema/Smithy patterns are ECMA-262: "$" is the very end.  Python's "$" also matches before a
     # trailing newline, which would let "x\n" through a printable-ASCII pattern.

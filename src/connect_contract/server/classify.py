@@ -23,9 +23,8 @@ from jsonschema import Draft202012Validator
 
 from connect_contract.contracts import documents, sensitive_request_members
 from connect_contract.contracts.parts import request_parts, validator
-from connect_contract.model import load_operation
-from connect_contract.operations import ServiceOperation
-from connect_contract.protocol import JSON_MEDIA_TYPE, media_type, parse_json
+from connect_contract.operations import ServiceOperation, mission_operation
+from connect_contract.protocol import is_json_request_media_type, parse_json
 from connect_contract.server.transport import Intent
 
 parse_body = parse_json  # the old name (render.py imports it from here); the fact lives in protocol.py
@@ -38,13 +37,23 @@ def _server_validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-def classify(method: str, url: str, headers: Mapping[str, str], body: bytes) -> Intent:
-    op = load_operation()
+def classify(
+    method: str, url: str, headers: Mapping[str, str], body: bytes, operation: ServiceOperation | None = None
+) -> Intent:
+    """Valid, invalid or either input for ``operation`` (``None``: the mission operation), or ``foreign``.
+
+    The mission operation keeps its own judge, built on its committed request contract (base paths
+    allowed, the ``$``-newline ambiguity reported as ``either``); any other operation is judged by its
+    per-location contracts (:func:`classify_operation`).
+    """
+    op = operation if operation is not None else mission_operation()
+    if op is not mission_operation():
+        return classify_operation(op, method, url, headers, body)
     # endswith: an endpoint may live under a base path (a proxy, an API gateway stage)
     if method.upper() != op.http_method or not urlsplit(url).path.endswith(op.request_uri):
         return "foreign"
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-    if media_type(content_type) != JSON_MEDIA_TYPE:
+    if not is_json_request_media_type(content_type):
         return "invalid"
     ok, document = parse_body(body)
     if not ok or not isinstance(document, dict):
@@ -52,15 +61,15 @@ def classify(method: str, url: str, headers: Mapping[str, str], body: bytes) -> 
     present = {key: value for key, value in document.items() if value is not None}
     if not _server_validator().is_valid(present):
         return "invalid"
-    if _newline_ambiguity(present):
+    if _newline_ambiguity(op, present):
         return "either"
     return "valid"
 
 
-def _newline_ambiguity(document: Mapping[str, Any]) -> bool:
-    for member in load_operation().input_members:
-        value = document.get(member.name)
-        pattern = member.shape.pattern
+def _newline_ambiguity(op: ServiceOperation, document: Mapping[str, Any]) -> bool:
+    for binding in op.body:
+        value = document.get(binding.wire_name)
+        pattern = binding.shape.metadata.get("pattern")
         if pattern and pattern.endswith("$") and isinstance(value, str) and value.endswith("\n"):
             return True
     return False
@@ -120,7 +129,7 @@ def classify_operation(op: ServiceOperation, method: str, url: str, headers: Map
             # Only white space: not JSON, yet a server may read it as no body at all (Smithy has no test
             # for it), so either answer is right as long as it is not a 5xx.
             return "either"
-        if body and media_type(content_type) != JSON_MEDIA_TYPE:
+        if body and not is_json_request_media_type(content_type):
             return "invalid"
         if parts.body_error is not None:
             return "invalid"

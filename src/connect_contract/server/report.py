@@ -15,7 +15,13 @@ from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connect_contract.model import load_operation
+from connect_contract.operations import (
+    DEFAULT_OPERATION,
+    DEFAULT_SERVICE,
+    ServiceOperation,
+    load_service_operation,
+    mission_operation,
+)
 from connect_contract.server.runner import CheckResult, RunResult
 from connect_contract.server.transport import Exchange
 from connect_contract.sigv4 import MISSING as MISSING_SIGNATURE
@@ -89,17 +95,21 @@ def protocol_line(result: RunResult) -> str | None:
     )
 
 
-def hints(result: RunResult, endpoint: str | None, *, signed: bool) -> list[str]:
-    """Likely causes of a failed run that are the command line's, not the server's."""
+def hints(
+    result: RunResult, endpoint: str | None, *, signed: bool, operation: ServiceOperation | None = None
+) -> list[str]:
+    """Likely causes of a failed run that are the command line's, not the server's (``operation``: the one
+    checked; default: the one ``result`` names)."""
+    op = operation if operation is not None else judged_operation(result)
     found = []
     if not signed and any(MISSING_SIGNATURE in f.message for f in result.checks["accepts_valid"].failures):
         found.append(f"hint: the endpoint answers {MISSING_SIGNATURE}: sign the requests with --sigv4")
     answered = sum(n for label, n in result.valid_answers.items() if label != "no answer")
     # A modeled 404 (ResourceNotFoundException for an id that does not exist) is the operation's own answer.
-    modeled = {f"404 {name}" for name in modeled_error_names(result)}
+    modeled = {f"404 {error.name}" for error in op.errors}
     not_found = sum(n for label, n in result.valid_answers.items() if label.startswith("404 ") and label not in modeled)
     if answered and 2 * not_found > answered:
-        uri = operation_path(result)
+        uri = op.path_template
         path = urlsplit(endpoint or "").path.rstrip("/")
         if path.endswith(uri):
             advice = f"--endpoint ends with the operation's path {uri}; give the base URL without it"
@@ -110,21 +120,12 @@ def hints(result: RunResult, endpoint: str | None, *, signed: bool) -> list[str]
     return found
 
 
-def operation_path(result: RunResult) -> str:
-    """The request path (template) of the operation the result judged."""
+def judged_operation(result: RunResult) -> ServiceOperation:
+    """The operation ``result`` judged: the one it names; a result naming none was run with
+    ``Settings(operation=None)``, which means the mission operation."""
     if result.operation is None or result.service is None:
-        return str(load_operation().request_uri)
-    from connect_contract.operations import load_service_operation
-
-    return load_service_operation(result.service, result.operation).path_template
-
-
-def modeled_error_names(result: RunResult) -> set[str]:
-    if result.operation is None or result.service is None:
-        return set(load_operation().error_names)
-    from connect_contract.operations import load_service_operation
-
-    return {error.name for error in load_service_operation(result.service, result.operation).errors}
+        return mission_operation()
+    return load_service_operation(result.service, result.operation)
 
 
 def _notes(entry: CheckResult) -> list[str]:
@@ -193,6 +194,7 @@ def markdown(result: RunResult, *, strict: bool) -> str:
         "",
         *([f"**{alarm}**", ""] if alarm else []),
         f"- endpoint: `{result.endpoint}`",
+        f"- operation: `{operation_label(result)}`",
         f"- {counts_line(result)}",
         f"- {valid_line(result)}",
         f"- verdict: **{headline(result, strict=strict)}**",
@@ -273,7 +275,8 @@ def junit_xml(result: RunResult, *, strict: bool) -> str:
 
 
 def operation_label(result: RunResult) -> str:
-    return f"{result.service}:{result.operation}" if result.operation else "connect:UpdateParticipantAuthentication"
+    """``service:Operation`` of the result (text only: a label never needs the model)."""
+    return f"{result.service}:{result.operation}" if result.operation else f"{DEFAULT_SERVICE}:{DEFAULT_OPERATION}"
 
 
 def verdict_word(result: RunResult, *, strict: bool) -> str:

@@ -34,6 +34,7 @@ from typing import Any
 # script does.  Importing the venv's botocore before it would run the CLI on a mix of the two (seen:
 # 3 attempts on a 429 in process, 5 with the real command).  The harness imports this module too (for
 # find_aws), and must never import awscli itself, for the same reason in reverse.
+from connect_contract.client.adapters.base_path import rules_base_path, with_base_path
 from connect_contract.client.adapters.pymain import Call, Result, serve
 
 _SERVICE_ERROR = re.compile(
@@ -119,8 +120,12 @@ def make_call() -> Call:
         sys.exit(3)
     same_interpreter = Path(aws).parent == Path(sys.executable).parent
     persistent = os.environ.get("CONNECT_CONTRACT_MODE") == "lines"
+    if same_interpreter:
+        # In both modes the model and the endpoint rules read below must be the CLI's own (one-shot mode used
+        # to read the venv's): importing awscli first aliases botocore to the CLI's copy.
+        import awscli  # noqa: F401
     run = _in_process_runner() if persistent and same_interpreter else _subprocess_runner(aws)
-    # Only now, after awscli set up its alias: botocore here is the CLI's own.
+    # Only now, after awscli set up its alias: botocore here is the CLI's own (this interpreter's CLI).
     import botocore.session
     from botocore import xform_name
 
@@ -132,7 +137,11 @@ def make_call() -> Call:
         return lambda payload: dict(missing)
     model = service_model.operation_model(operation)
     command = [service, xform_name(operation, "-")]  # names only: the CLI parses the model itself
-    endpoint = os.environ["CONNECT_CONTRACT_ENDPOINT"]
+    # The endpoint a user gives the CLI: the server's, with the base path the CLI's own endpoint rules give the
+    # service (geo-maps: /v2, which the CLI's model leaves out of its requestUri; see base_path.py).
+    region = os.environ["AWS_REGION"]
+    base_path = rules_base_path(service, operation, region) if same_interpreter else _foreign(aws, service, operation)
+    endpoint = with_base_path(os.environ["CONNECT_CONTRACT_ENDPOINT"], base_path)
     scratch = Path(tempfile.mkdtemp(prefix="connect-contract-awscli-"))
     out_payload = _outfile_member(model)
     unmodeled = _unmodeled(model, "output")
@@ -164,6 +173,25 @@ def make_call() -> Call:
         return result
 
     return call
+
+
+def _foreign(aws: str, service: str, operation: str) -> str:
+    """The base path the rules of a CLI of another interpreter resolve (base_path.py run by that interpreter)."""
+    from connect_contract.client.adapters import base_path
+
+    with open(aws, "rb") as script:
+        first = script.readline().decode("utf-8", "replace")
+    words = first[2:].split() if first.startswith("#!") else []
+    if words and Path(words[0]).name == "env":  # #!/usr/bin/env python3
+        words = words[1:]
+    interpreter = shutil.which(words[0]) or words[0] if words else ""
+    if "python" not in Path(interpreter).name:
+        return ""  # not the Python CLI v1: its rules are out of reach (the path is then the requestUri alone)
+    region = os.environ["AWS_REGION"]
+    done = subprocess.run(
+        [interpreter, base_path.__file__, service, operation, region], capture_output=True, text=True, check=False
+    )
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 def _arguments(model: Any, payload: dict[str, Any], scratch: Path, options_only: bool) -> list[str]:

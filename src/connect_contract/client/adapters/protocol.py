@@ -14,6 +14,12 @@ timestamps as ISO 8601 UTC strings ending in ``Z``, blobs as base64, everything 
 (:mod:`connect_contract.client.values`).  A failure after sending that is not a service error (a reset,
 an unparsable answer) is ``{"outcome": "error", "code": "<the client's exception name>"}``.
 
+``CONNECT_CONTRACT_ENDPOINT`` is the server's root URL.  Configure the client with it plus the base path the
+client's own endpoint rules give the service, as a user pointing it at another endpoint would (an explicit
+endpoint replaces the rules' URL, path included): empty for nearly every service; ``/v2`` for geo-maps in the
+AWS CLI's and the JS SDK v3's rules, whose models leave it out of the request URIs.  The judge expects the
+path botocore's model yields (its rules' base path + requestUri; see :mod:`.base_path`).
+
 Persistent mode (optional, faster): COMMAND is started once with ``CONNECT_CONTRACT_MODE=lines``;
 each input is one line on stdin and each result one line on stdout (other stdout lines are ignored).
 Anything else (non-zero exit, no result line, a malformed result, a timeout) is an adapter failure.
