@@ -88,7 +88,7 @@ def text_type_ok(shape: botocore.model.Shape, text: str) -> bool:
     if kind == "string" and shape.serialization.get("jsonvalue"):  # @mediaType JSON in a header: base64 of JSON
         try:
             json.loads(base64.b64decode(text, validate=True))
-        except (binascii.Error, ValueError):
+        except (binascii.Error, ValueError, RecursionError):
             return False
     return True
 
@@ -266,7 +266,7 @@ def _has_duplicate_keys(raw: bytes) -> bool:
 
     try:
         json.loads(raw, object_pairs_hook=pairs)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return duplicated
 

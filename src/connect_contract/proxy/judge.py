@@ -89,10 +89,12 @@ def judge_request(
         message = f"{method} {path[:120]} is no operation of {service} (no URI template matches)"
         return RequestJudgement((Finding("client", "req.path", "required", message),))
     secrets = frozenset(request_secrets(op, target, headers, body))
-    findings = tuple(
-        Finding("client", problem.rule, problem.level, scrub(problem.detail, secrets))
-        for problem in judge_wire_request(op, method, path, query, headers, body)
-    )
+    try:
+        problems = judge_wire_request(op, method, path, query, headers, body)
+    except Exception as exc:  # (e.g. a body nested past the recursion limit) the client still gets its answer
+        message = f"the proxy could not judge the request ({type(exc).__name__})"
+        return RequestJudgement((Finding("client", "proxy.internal", "required", message),), secrets)
+    findings = tuple(Finding("client", p.rule, p.level, scrub(p.detail, secrets)) for p in problems)
     return RequestJudgement(findings, secrets)
 
 
