@@ -438,11 +438,14 @@ def error_contract_problems(op: ServiceOperation, error: str, document: dict[str
     return contract_problems(op, checks, ignored=frozenset({"required", "dependentRequired"}))
 
 
-def _modeled_error_body(ex: Exchange) -> bool:
-    """A typed error whose type is one of the operation's modeled errors, with a JSON object body."""
+def _shaped_error_body(ex: Exchange) -> bool:
+    """A typed error with a JSON object body whose type has a shape the harness knows: one of the operation's
+    modeled errors, or a framework error (``smithy.framework#ValidationException``)."""
     if not (_typed_error(ex) and _carries_body(ex)) or ex.response is None:
         return False
-    return type_name(ex.response) in modeled_statuses(operation_of(ex)) and _json_object(ex.response)[0]
+    kind = type_name(ex.response)
+    known = kind in modeled_statuses(operation_of(ex)) or kind in FRAMEWORK_MESSAGE_MEMBERS
+    return known and _json_object(ex.response)[0]
 
 
 def _error_members(ex: Exchange) -> Outcome:
@@ -450,7 +453,12 @@ def _error_members(ex: Exchange) -> Outcome:
     op = operation_of(ex)
     kind = type_name(ex.response) or ""
     _, document = _json_object(ex.response)
-    problems = error_contract_problems(op, kind, document)
+    if kind in modeled_statuses(op):
+        problems = error_contract_problems(op, kind, document)
+    else:  # smithy.framework#ValidationException: its message member is a String (Smithy's framework shape)
+        member = FRAMEWORK_MESSAGE_MEMBERS[kind]
+        value = document.get(member)
+        problems = [] if value is None or isinstance(value, str) else [f"body/{member}: breaks `type`: not a string"]
     if not problems:
         return None
     more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
@@ -683,9 +691,10 @@ CHECKS: tuple[Check, ...] = (
         "required",
         f"{ERRORS_SECTION}: an error is a structure, serialized like any (restJson1 'JSON shape serialization', "
         "timestampFormat): modeled members have their JSON types and wire formats",
-        "a modeled member of a typed error's body with the wrong JSON type or wire format (e.g. `Message` as a "
-        "number); members the shape lacks (a lowercase `message`) and missing ones pass",
-        _modeled_error_body,
+        "a member of a typed error's body with the wrong JSON type or wire format (e.g. `Message` as a list; the "
+        "modeled errors' shapes, and `message` of smithy.framework#ValidationException); members the shape lacks "
+        "(a lowercase `message`) and missing ones pass",
+        _shaped_error_body,
         _error_members,
     ),
     Check(
