@@ -88,3 +88,188 @@ def test_json_key_order_and_header_case_are_not_significant() -> None:
         "connect", "CreateTestCase", vector, _captured("PUT", path, "", iso, json.dumps(body).encode(), "connect")
     )
     assert rules == {"req.timestamp-format"}
+
+
+# --- the wire rules alone (what the proxy judges, with check-client's ids): legitimate variants pass -----
+
+ARN = "arn:aws:connect:us-east-1:123456789012:instance/abc/contact/x y"
+ARN_LABEL = "arn%3Aaws%3Aconnect%3Aus-east-1%3A123456789012%3Ainstance%2Fabc%2Fcontact%2Fx%20y"
+WIRE_CASES: dict[str, tuple[str, str, str, str, str, dict[str, str], object, set[tuple[str, str]]]] = {
+    # name -> (service, operation, method, path, query, headers, JSON body or None, {(rule, level)} expected)
+    "query-order-and-offsets": (
+        "lambda",
+        "ListDurableExecutionsByFunction",
+        "GET",
+        "/2025-12-01/functions/f/durable-executions",
+        "Statuses=b&StartedAfter=2019-12-17T00%3A48%3A18.123%2B01%3A00&Statuses=a&ReverseOrder=false&MaxItems=0",
+        {},
+        None,
+        set(),
+    ),
+    "query-defects": (
+        "lambda",
+        "ListDurableExecutionsByFunction",
+        "GET",
+        "/2025-12-01/functions/f/durable-executions",
+        "StartedAfter=1576540098&ReverseOrder=True&MaxItems=1&MaxItems=2&Other=1",
+        {},
+        None,
+        {("req.timestamp-format", "required"), ("req.query", "required")},
+    ),
+    "label-escaped-as-smithy": (
+        "connect",
+        "UntagResource",
+        "DELETE",
+        f"/tags/{ARN_LABEL}",
+        "tagKeys=a",
+        {},
+        None,
+        set(),
+    ),
+    "label-sub-delims-raw": (  # decodes to the same value: only the recommended exact-bytes rule
+        "connect",
+        "UntagResource",
+        "DELETE",
+        "/tags/arn:aws:connect:us-east-1:123456789012:instance%2Fabc%2Fcontact%2Fx+y",
+        "tagKeys=a",
+        {},
+        None,
+        {("req.label-bytes", "recommended")},
+    ),
+    "greedy-label-keeps-slash": ("mediastore-data", "GetObject", "GET", "/folder/a%20b.txt", "", {}, None, set()),
+    "greedy-label-slash-encoded": (
+        "mediastore-data",
+        "GetObject",
+        "GET",
+        "/folder%2Fa.txt",
+        "",
+        {},
+        None,
+        {("req.label", "required")},
+    ),
+    "no-idempotency-token": (
+        "connect",
+        "DeleteInstance",
+        "DELETE",
+        "/instance/i-1",
+        "",
+        {},
+        None,
+        {("req.idempotency-token", "required")},
+    ),
+    "wrong-method": (
+        "connect",
+        "DeleteInstance",
+        "GET",
+        "/instance/i-1",
+        "clientToken=t",
+        {},
+        None,
+        {("req.method", "required")},
+    ),
+    "body-legitimate": (
+        "connect",
+        "AssociateUserProficiencies",
+        "POST",
+        "/users/i-1/u-1/associate-proficiencies",
+        "",
+        {"content-type": "application/json; charset=utf-8"},
+        {"UserProficiencies": [{"Level": "NaN", "AttributeValue": "v", "AttributeName": "n"}, {"Level": 9.5e9}]},
+        set(),  # NaN as a string (RestJsonSupportsNaNFloatInputs), a level out of range and a missing required
+    ),  # member are the caller's input: constraints are no client rule
+    "body-defects": (
+        "connect",
+        "AssociateUserProficiencies",
+        "POST",
+        "/users/i-1/u-1/associate-proficiencies",
+        "",
+        {"content-type": "application/json"},
+        {"UserProficiencies": [{"Level": "high", "AttributeName": 5, "Extra": 1}]},
+        {("req.values", "required"), ("req.keys", "required")},
+    ),
+    "body-null-blob-timestamp": (
+        "lambda",
+        "CreateEventSourceMapping",
+        "POST",
+        "/2015-03-31/event-source-mappings",
+        "",
+        {"content-type": "application/json"},
+        {
+            "FunctionName": "f",
+            "EventSourceArn": None,
+            "BatchSize": "10",
+            "StartingPositionTimestamp": "2019-12-16T23:48:18Z",
+        },
+        {("req.omitted-absent", "required"), ("req.values", "required"), ("req.timestamp-format", "required")},
+    ),
+    "blob-not-base64": (
+        "lambda",
+        "CreateFunction",
+        "POST",
+        "/2015-03-31/functions",
+        "",
+        {"content-type": "application/json"},
+        {"FunctionName": "f", "Role": "r", "Code": {"ZipFile": "hello, world"}},
+        {("req.values", "required")},
+    ),
+    "no-content-type": (
+        "lambda",
+        "CreateFunction",
+        "POST",
+        "/2015-03-31/functions",
+        "",
+        {},
+        {"FunctionName": "f", "Role": "r", "Code": {"ZipFile": "aGVsbG8sIHdvcmxk"}},
+        {("req.content-type", "required")},
+    ),
+}
+
+
+def _wire_rules(
+    service: str,
+    operation: str,
+    method: str,
+    path: str,
+    query: str,
+    headers: dict[str, str],
+    document: object,
+    *,
+    signing: str | None = None,
+    raw: bytes | None = None,
+) -> set[tuple[str, str]]:
+    from connect_contract.client.wirerules import judge_wire_request
+
+    body = raw if raw is not None else (b"" if document is None else json.dumps(document).encode())
+    op = load_service_operation(service, operation)
+    captured = _captured(method, path, query, headers, body, signing or op.signing_name)
+    found = judge_wire_request(op, method, path, query, captured.headers, body)
+    return {(p.rule, p.level) for p in found}
+
+
+def test_the_wire_rules_pass_legitimate_variants_and_name_each_defect_by_check_clients_id() -> None:
+    for name, (service, operation, method, path, query, headers, document, expected) in WIRE_CASES.items():
+        assert _wire_rules(service, operation, method, path, query, headers, document) == expected, name
+
+
+def test_the_wire_rules_judge_the_signature_scope_and_duplicate_keys() -> None:
+    case = ("connect", "DeleteInstance", "DELETE", "/instance/i-1", "clientToken=t", {}, None)
+    assert _wire_rules(*case) == set()
+    assert _wire_rules(*case, signing="execute-api") == {("req.sigv4", "required")}
+    from connect_contract.client.wirerules import judge_wire_request
+
+    unsigned = judge_wire_request(
+        load_service_operation("connect", "DeleteInstance"), *case[2:5], [("Host", HOST)], b""
+    )
+    assert [p.rule for p in unsigned] == ["req.sigv4"]
+    duplicated = b'{"FunctionName": "f", "Role": "r", "Role": "s", "Code": {}}'
+    rules = _wire_rules(
+        "lambda",
+        "CreateFunction",
+        "POST",
+        "/2015-03-31/functions",
+        "",
+        {"content-type": "application/json"},
+        None,
+        raw=duplicated,
+    )
+    assert rules == {("req.body-json-object", "required")}

@@ -13,10 +13,13 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
+import requests
 from botocore.config import Config
+from botocore.credentials import Credentials
 
 from connect_contract.cassettes.inputs import structure_value
 from connect_contract.operations import ServiceOperation, load_service_operation
+from connect_contract.sigv4 import sign
 
 # The AWS documentation's example keys: the secret matches the secret-key-like pattern on purpose.
 ACCESS_KEY = "AKIDEXAMPLE"
@@ -119,3 +122,29 @@ def call(connect: Any, op: ServiceOperation, params: dict[str, Any]) -> tuple[st
         return str(exc.response["Error"]["Code"]), {}
     answer.pop("ResponseMetadata", None)
     return "200", answer
+
+
+class Signed(requests.auth.AuthBase):
+    """SigV4 for a hand-made ``requests`` call (a conforming client signs: check-client's ``req.sigv4``)."""
+
+    def __init__(self, service: str = "connect") -> None:
+        self.service = service
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        body = request.body if isinstance(request.body, bytes) else (request.body or "").encode("utf-8")
+        credentials = Credentials(ACCESS_KEY, SECRET_KEY)
+        assert request.method is not None and request.url is not None
+        signed = sign(
+            request.method,
+            request.url,
+            body,
+            dict(request.headers),
+            credentials,
+            region="us-east-1",
+            service=self.service,
+        )
+        request.headers.update(signed)
+        return request
+
+
+SIGNED = Signed()

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from botocore.credentials import Credentials
-from proxy_support import ACCESS_KEY, SECRET_KEY, call, client, env, running_proxy
+from proxy_support import ACCESS_KEY, SECRET_KEY, SIGNED, call, client, env, running_proxy
 
 from connect_contract.mock import MockConfig, running_mock
 from connect_contract.model import load_operation
@@ -43,28 +43,29 @@ def proxy_to(upstream: str, timeout: float = 10.0) -> Iterator[tuple[str, list[E
 def test_sigterm_writes_the_reports_and_exits_1_after_a_required_failure(mock_url: str, tmp_path: Path) -> None:
     report, junit = tmp_path / "r.md", tmp_path / "j.xml"
     with running_proxy(mock_url, "--report", str(report), "--junitxml", str(junit), stop=signal.SIGTERM) as proxy:
-        assert requests.post(proxy.url + URI, json=VALID, timeout=5).status_code == 200
-        requests.post(proxy.url + "/contact/no-such-operation", json=VALID, timeout=5)
+        assert requests.post(proxy.url + URI, json=VALID, auth=SIGNED, timeout=5).status_code == 200
+        requests.post(proxy.url + "/contact/no-such-operation", json=VALID, auth=SIGNED, timeout=5)
     assert proxy.returncode == 1, proxy.stderr
     assert [line[:4] for line in proxy.lines] == ["PASS", "FAIL"]
-    assert "req.operation" in proxy.stdout
+    assert "req.path" in proxy.stdout
     assert "| 2 | FAIL |" in report.read_text() and 'failures="1"' in junit.read_text()
     assert "secret-code-value-9" not in proxy.stdout + proxy.stderr + report.read_text() + junit.read_text()
 
 
 def test_bad_input_gets_a_clear_verdict_and_the_upstreams_answer(mock_url: str) -> None:
     with proxy_to(mock_url) as (url, records):
-        not_json = requests.post(url + URI, data=b"{not json", headers={"Content-Type": "application/json"}, timeout=5)
+        json_type = {"Content-Type": "application/json"}
+        not_json = requests.post(url + URI, data=b"{not json", headers=json_type, auth=SIGNED, timeout=5)
         huge = requests.post(url + URI, data=b"x" * (MAX_BODY + 1), timeout=10)
         nowhere = requests.get(url + "/%ZZ/..//?a=%", timeout=5)
-        still = requests.post(url + URI, json=VALID, timeout=5)
+        still = requests.post(url + URI, json=VALID, auth=SIGNED, timeout=5)
     assert not_json.status_code == 400 and not_json.headers["x-amzn-errortype"] != PROXY_ERROR  # the upstream's
     assert huge.status_code == 413 and huge.headers["x-amzn-errortype"] == PROXY_ERROR
     assert nowhere.status_code == 404  # the mock's answer, forwarded
     assert still.status_code == 200  # the proxy lives on
     rules = [{f.rule for f in r.findings} for r in records]
-    assert rules[0] == {"req.contract"} and "body: not JSON" in str(records[0].findings)
-    assert rules[1] == {"req.operation"} and records[2].verdict == "PASS"
+    assert rules[0] == {"req.body-json-object"} and "not JSON" in str(records[0].findings)
+    assert rules[1] == {"req.path"} and records[2].verdict == "PASS"
 
 
 def test_an_unreachable_upstream_gets_responds_and_a_502(tmp_path: Path) -> None:
@@ -72,7 +73,7 @@ def test_an_unreachable_upstream_gets_responds_and_a_502(tmp_path: Path) -> None
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again: nothing listens there
     with proxy_to(f"http://127.0.0.1:{port}") as (url, records):
-        answer = requests.post(url + URI, json=VALID, timeout=5)
+        answer = requests.post(url + URI, json=VALID, auth=SIGNED, timeout=5)
     assert answer.status_code == 502 and answer.headers["x-amzn-errortype"] == PROXY_ERROR
     assert [f.rule for f in records[0].findings] == ["responds"]
 
@@ -90,7 +91,7 @@ def test_a_hanging_upstream_gets_a_verdict_in_bounded_time() -> None:
     try:
         with serve_in_thread(hang) as upstream, proxy_to(upstream, timeout=0.5) as (url, records):
             started = time.monotonic()
-            answer = requests.post(url + URI, json=VALID, timeout=10)
+            answer = requests.post(url + URI, json=VALID, auth=SIGNED, timeout=10)
             elapsed = time.monotonic() - started
             release.set()  # before the upstream's shutdown waits for its handler
     finally:
@@ -175,6 +176,6 @@ def test_operations_outside_the_chosen_ones_are_forwarded_unjudged(anyop_url: st
     chosen = resolve_operations("connect", "Describe*")
     settings = ProxySettings(upstream=anyop_url, service="connect", operations=chosen)
     with serve_in_thread(ProxyApp(settings, records.append)) as url:
-        assert requests.get(url + "/instance", timeout=5).status_code == 200  # ListInstances: not chosen
-        assert requests.get(url + "/instance/contract-instance-id", timeout=5).status_code == 200
+        assert requests.get(url + "/instance", auth=SIGNED, timeout=5).status_code == 200  # ListInstances: not chosen
+        assert requests.get(url + "/instance/contract-instance-id", auth=SIGNED, timeout=5).status_code == 200
     assert [(r.operation, r.verdict) for r in records] == [("ListInstances", "SKIP"), ("DescribeInstance", "PASS")]

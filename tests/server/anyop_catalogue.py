@@ -55,6 +55,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "repeating_next_token": ("ListInstances", "pagination_token"),
     "output_header_wrong_format": ("DescribeObject", "success_output"),
     "success_with_wrong_status": ("CreateInstance", "success_status"),
+    "error_union_member_flattened": ("DescribeInstance", "error_members"),
 }
 
 
@@ -214,7 +215,7 @@ def make_app(defect: str | None = None) -> Callable[[Scope, Receive, Send], Awai
         if problems(op, target, headers, body, defect):
             error = next(e for e in op.errors if e.status == 400)
             status = 422 if defect == "modeled_error_wrong_status" else error.status
-            await _error(send, op, error.name, status, method)
+            await _error(send, op, error.name, status, method, defect)
             return
         parts = request_parts(op, target, headers, body)
         query = _query_values(op, parts.query, defect)
@@ -234,8 +235,16 @@ def _known_token(op: ServiceOperation, query: dict[str, Any]) -> bool:
     return name not in query or query[name] in {str(n) for n in range(1, COLLECTION_SIZE)}
 
 
-async def _error(send: Send, op: ServiceOperation, name: str, status: int, method: str) -> None:
-    await _answer(send, status, {"X-Amzn-Errortype": name}, {"Message": f"{name} ({op.name})"}, head=method == "HEAD")
+async def _error(
+    send: Send, op: ServiceOperation, name: str, status: int, method: str, defect: str | None = None
+) -> None:
+    document: dict[str, Any] = {"Message": f"{name} ({op.name})"}
+    shape = next((e.shape for e in op.errors if e.name == name), None)  # None: a protocol error
+    if defect == "error_union_member_flattened" and shape is not None and "Reason" in shape.members:
+        # The union (connect's InvalidRequestExceptionReason) sent as its member's bare enum value, not an object.
+        member = next(iter(shape.members["Reason"].members.values()))
+        document["Reason"] = member.metadata["enum"][0]
+    await _answer(send, status, {"X-Amzn-Errortype": name}, document, head=method == "HEAD")
 
 
 async def _answer(send: Send, status: int, headers: dict[str, str], document: Any, *, head: bool = False) -> None:

@@ -61,6 +61,7 @@ CATALOGUE: dict[str, str] = {
     "no_request_id": "request_id",
     "lowercase_message": "error_message",
     "slow_on_redos_shaped_input": "bounded_time",
+    "error_message_not_a_string": "error_members",
 }
 RAW_CATALOGUE: dict[str, str] = {"hang": "responds", "reset": "responds", "garbage": "responds"}
 
@@ -80,6 +81,9 @@ LEGITIMATE: dict[str, frozenset[str]] = {
     "json_with_charset": frozenset(),
     "throttles_every_nth_request": frozenset(),
     "smithy_validation_exception": frozenset(),
+    # Members the error shape lacks (AWS services send a lowercase `message`, request ids, ...): clients ignore
+    # them (error_members passes); only the modeled `Message`'s absence is a recommendation.
+    "error_members_the_shape_lacks": frozenset({"error_message"}),
 }
 THROTTLE_EVERY = 5  # the throttling variant answers every 5th request 429 ThrottlingException (modeled)
 THROTTLING_ERROR = "ThrottlingException"
@@ -127,6 +131,10 @@ def _error(
         json_type = b"text/plain"
     headers = [(b"content-type", b"application/x-amz-json-1.1" if amz_json else json_type)]
     body: dict[str, Any] = {"message" if defect == "lowercase_message" else "Message": message}
+    if defect == "error_message_not_a_string":
+        body = {"Message": [message]}  # a framework's list of messages where the model has one string
+    if variant == "error_members_the_shape_lacks":
+        body = {"message": message, "errorCode": name, "requestId": str(uuid.uuid4())}
     if name == "ValidationException" and variant == "smithy_validation_exception":
         # smithy.framework#ValidationException: lowercase `message` and `fieldList` (its own shape)
         body = {

@@ -1,8 +1,10 @@
 """Judging a client on any rest-json operation: the request decoded by location, the output as parsed.
 
-The request is split by :func:`connect_contract.contracts.parts.request_parts` (labels and query
-values percent-decoded, header names case-insensitive) and compared with the vector's input in the
-adapter protocol's encoding: query strings as multisets of decoded pairs (order is not significant,
+The request's form -- every rule that needs no knowledge of the call -- is judged by
+:mod:`connect_contract.client.wirerules`, which the proxy uses too (same rule ids).  This module adds
+what needs the vector: the request is split by :func:`connect_contract.contracts.parts.request_parts`
+(labels and query values percent-decoded, header names case-insensitive) and compared with the vector's
+input in the adapter protocol's encoding: query strings as multisets of decoded pairs (order is not significant,
 restjson-bindings.md §2), JSON bodies without regard to key order, timestamps as instants, numbers as
 numbers.  The output a client reports is compared with what the scripted server served.  Each rule
 has an id, as in :mod:`.judge`; details never quote a ``sensitive`` value.
@@ -16,7 +18,6 @@ import re
 from collections import Counter
 from decimal import Decimal
 from typing import Any
-from urllib.parse import unquote
 
 import botocore.model
 
@@ -25,11 +26,10 @@ from connect_contract.client.adapters.protocol import AdapterResult
 from connect_contract.client.scripted_server import Captured
 from connect_contract.client.values import TIMESTAMP_RESOLUTION, differences, instant, unb64
 from connect_contract.client.vectors import Settings, Vector
-from connect_contract.client.wire import from_wire, percent_encode, to_wire
-from connect_contract.contracts.parts import request_parts, split_header_list
-from connect_contract.contracts.schemas import HTTP_DATE_PATTERN, ISO8601_PATTERN, timestamp_format
+from connect_contract.client.wire import from_wire, to_wire
+from connect_contract.client.wirerules import judge_form, query_pairs
+from connect_contract.contracts.parts import HTTP_DATE_ITEM, request_parts, split_header_list
 from connect_contract.operations import Binding, ServiceOperation
-from connect_contract.protocol import JSON_MEDIA_TYPE, media_type
 from connect_contract.sigv4 import parse_authorization, verify
 
 Problem = tuple[str, str]  # (rule id, detail)
@@ -44,44 +44,6 @@ COARSE = Decimal(1)
 
 def _resolution(vector: Vector) -> Decimal:
     return TIMESTAMP_RESOLUTION if vector.exact_timestamps else COARSE
-
-
-_FORMATS = {
-    "iso8601": re.compile(ISO8601_PATTERN),
-    "rfc822": re.compile(HTTP_DATE_PATTERN),
-    "unixTimestamp": re.compile(r"^-?[0-9]+(\.[0-9]+)?$"),
-}
-
-
-def timestamp_form_ok(shape: botocore.model.Shape, location: str, wire: Any) -> bool:
-    """Whether a sent timestamp has its location's format (Smithy @timestampFormat; defaults: epoch
-    seconds as a JSON number in a body, IMF-fixdate in headers, RFC 3339 in labels and query strings)."""
-    form = timestamp_format(shape, location)
-    if location == "body" and form == "unixTimestamp":
-        return isinstance(wire, int | float) and not isinstance(wire, bool)
-    return isinstance(wire, str) and bool(_FORMATS[form].match(wire))
-
-
-def _body_timestamp_forms(shape: botocore.model.Shape, wire: Any, where: str) -> list[str]:
-    """Paths of body timestamps sent in another format than the model's."""
-    kind = shape.type_name
-    if wire is None:
-        return []
-    if kind == "timestamp":
-        return [] if timestamp_form_ok(shape, "body", wire) else [where]
-    found: list[str] = []
-    if kind == "structure" and not shape.is_document_type and isinstance(wire, dict):
-        for name, member in shape.members.items():
-            key = member.serialization.get("name", name)
-            if key in wire and "location" not in member.serialization:
-                found += _body_timestamp_forms(member, wire[key], f"{where}.{name}".lstrip("."))
-    elif kind == "list" and isinstance(wire, list):
-        for index, item in enumerate(wire):
-            found += _body_timestamp_forms(shape.member, item, f"{where}[{index}]")
-    elif kind == "map" and isinstance(wire, dict):
-        for key, item in wire.items():
-            found += _body_timestamp_forms(shape.value, item, f"{where}[{key!r}]")
-    return found
 
 
 def _text_key(shape: botocore.model.Shape, text: str) -> Any:
@@ -112,58 +74,19 @@ def _show(binding: Binding, value: Any) -> str:
     return text if len(text) <= 80 else text[:80] + "…"
 
 
-def _labels(op: ServiceOperation, vector: Vector, req: Captured, path: dict[str, Any]) -> list[Problem]:
+def _labels(op: ServiceOperation, vector: Vector, path: dict[str, Any]) -> list[Problem]:
     problems: list[Problem] = []
     for binding in op.labels:
         value = vector.input.get(binding.name)
         if value is None:
             continue
         sent = path.get(binding.wire_name)
-        raw = _raw_label(op, req.raw_path, binding.wire_name)
-        if binding.greedy and raw is not None and "%2f" in raw.lower():
-            problems.append(("req.label", f"{binding.name}: a greedy label keeps / (sent %2F)"))
-        if binding.type_name == "timestamp" and not timestamp_form_ok(binding.shape, "label", unquote(raw or "")):
-            problems.append(("req.timestamp-format", f"{binding.name}: not {timestamp_format(binding.shape, 'label')}"))
         want = _expected_text(binding, binding.shape, value, "label")
         if sent is None or _text_key(binding.shape, str(sent)) != want:
             problems.append(
                 ("req.label", f"{binding.name}: expected {_show(binding, value)}, decoded {_show(binding, sent)}")
             )
-    if vector.exact_labels and not problems:
-        expected_path = op.path_template
-        for binding in op.labels:
-            value = vector.input.get(binding.name)
-            if value is None:
-                continue
-            text = str(to_wire(binding.shape, value, "label"))
-            token = "{" + binding.wire_name + ("+}" if binding.greedy else "}")
-            expected_path = expected_path.replace(token, percent_encode(text, greedy=binding.greedy))
-        if req.raw_path != expected_path:
-            problems.append(
-                ("req.label-bytes", "label bytes differ from Smithy's encoding (unreserved kept, rest %XX)")
-            )
     return problems
-
-
-def _raw_label(op: ServiceOperation, raw_path: str, wire_name: str) -> str | None:
-    """The label's bytes as sent (still percent-encoded)."""
-    names = re.findall(r"\{([^}+]+)\+?\}", op.path_template)
-    pattern = re.escape(op.path_template)
-    for name in names:
-        greedy = "{" + name + "+}" in op.path_template
-        token = re.escape("{" + name + ("+}" if greedy else "}"))
-        pattern = pattern.replace(token, "(.*)" if greedy else "([^/]*)", 1)
-    match = re.fullmatch(pattern, raw_path)
-    return match.group(names.index(wire_name) + 1) if match and wire_name in names else None
-
-
-def _query_pairs(query: str) -> list[tuple[str, str]]:
-    pairs = []
-    for part in query.split("&"):
-        if part:
-            key, _, value = part.partition("=")
-            pairs.append((unquote(key), unquote(value)))
-    return pairs
 
 
 def _query(op: ServiceOperation, vector: Vector, req: Captured) -> list[Problem]:
@@ -184,18 +107,14 @@ def _query(op: ServiceOperation, vector: Vector, req: Captured) -> list[Problem]
     tokens = {b.wire_name for b in op.query if b.name in vector.generated_tokens}
     actual: Counter[tuple[str, Any]] = Counter()
     problems: list[Problem] = []
-    for key, text in _query_pairs(req.query):
-        if key in tokens:
+    for key, text in query_pairs(req.query):
+        if key in tokens:  # a generated token's value is the client's own (its absence is a wire rule)
             tokens.discard(key)
             if not text:
                 problems.append(("req.idempotency-token", f"query {key}: an empty generated token"))
             continue
         shape = shapes.get(key)
-        if shape is not None and shape.type_name == "timestamp" and not timestamp_form_ok(shape, "query", text):
-            problems.append(("req.timestamp-format", f"query {key}: not {timestamp_format(shape, 'query')}"))
         actual[(key, _text_key(shape, text) if shape is not None else ("text", text))] += 1
-    for key in tokens:
-        problems.append(("req.idempotency-token", f"query {key}: no token generated for the omitted member"))
     if actual != expected:
         missing = sorted(k for k in (expected - actual))
         extra = sorted(k for k in (actual - expected))
@@ -223,7 +142,7 @@ def _headers(op: ServiceOperation, vector: Vector, req: Captured) -> list[Proble
         if binding.wire_name.lower() == "content-type" and not value:
             continue  # absent or empty: the payload's default media type may stand (Smithy restJson1 Content-Type)
         if binding.name in vector.generated_tokens:
-            if not sent or not sent[0].strip():
+            if sent and not sent[0].strip():  # (a token not sent at all is a wire rule)
                 problems.append(("req.idempotency-token", f"header {binding.wire_name}: no token generated"))
             continue
         if value is None or (isinstance(value, list) and not value):
@@ -232,14 +151,13 @@ def _headers(op: ServiceOperation, vector: Vector, req: Captured) -> list[Proble
                 problems.append(("req.omitted-absent", f"header {binding.wire_name} sent for an absent member"))
             continue
         if len(sent) != 1:
-            problems.append(("req.header", f"{binding.wire_name}: expected one header, got {len(sent)}"))
+            if not sent:  # (more than one is a wire rule)
+                problems.append(("req.header", f"{binding.wire_name}: expected one header, got 0"))
             continue
         if binding.type_name == "list":
             item = binding.shape.member
             items = split_header_list(sent[0])
             if item.type_name == "timestamp":
-                from connect_contract.contracts.parts import HTTP_DATE_ITEM
-
                 items = HTTP_DATE_ITEM.findall(sent[0]) or items
             got = [_text_key(item, text) for text in items]
             want = [_expected_text(binding, item, v, "header") for v in value]
@@ -251,10 +169,6 @@ def _headers(op: ServiceOperation, vector: Vector, req: Captured) -> list[Proble
                     )
                 )
             continue
-        if binding.type_name == "timestamp" and not timestamp_form_ok(binding.shape, "header", sent[0].strip()):
-            problems.append(
-                ("req.timestamp-format", f"{binding.wire_name}: not {timestamp_format(binding.shape, 'header')}")
-            )
         if _text_key(binding.shape, sent[0].strip()) != _expected_text(binding, binding.shape, value, "header"):
             problems.append(
                 ("req.header", f"{binding.wire_name}: expected {_show(binding, value)}, got {_show(binding, sent[0])}")
@@ -270,6 +184,7 @@ def _headers(op: ServiceOperation, vector: Vector, req: Captured) -> list[Proble
 
 
 def _body(op: ServiceOperation, vector: Vector, req: Captured, body: Any, body_error: str | None) -> list[Problem]:
+    """The body compared with the call (its form -- JSON, keys, types, timestamps, nulls -- is a wire rule)."""
     payload = op.payload
     if payload is not None:
         value = vector.input.get(payload.name)
@@ -284,87 +199,66 @@ def _body(op: ServiceOperation, vector: Vector, req: Captured, body: Any, body_e
             ok = req.body == (value or "").encode("utf-8")
             return [] if ok else [("req.payload", f"{payload.name}: the body is not the string's UTF-8 text")]
         if body_error:
-            return [("req.body-json-object", body_error)]
+            return []
         if value is None:
             return (
                 []
                 if body in (None, {})
                 else [("req.omitted-absent", "an absent structure payload sent as a non-empty body")]
             )
-        decoded, unknown = from_wire(payload.shape, body)
-        problems: list[Problem] = (
-            [("req.keys", f"keys that are not the model's: {', '.join(unknown)[:200]}")] if unknown else []
-        )
-        found = differences(payload.shape, value, decoded, payload.name, _resolution(vector))
-        return problems + [("req.values", d) for d in found]
-    if not op.body:
-        return (
-            [] if not req.body else [("req.no-body", f"a {len(req.body)}-byte body for an input with no body members")]
-        )
-    if body_error:
-        return [("req.body-json-object", body_error)]
-    if not isinstance(body, dict):
-        return [("req.body-json-object", "the body is not a JSON object")]
+        decoded, _ = from_wire(payload.shape, body)
+        return [
+            ("req.values", d) for d in differences(payload.shape, value, decoded, payload.name, _resolution(vector))
+        ]
+    if not op.body or body_error or not isinstance(body, dict):
+        return []
     shape = op.model.input_shape
     assert shape is not None
-    members = {b.name for b in op.body}
-    decoded, unknown = from_wire(shape, body)
-    problems = []
-    top_unknown = [u for u in unknown if "." not in u and "[" not in u]
-    names = {b.wire_name: b for b in op.body}
-    # A top-level key bound elsewhere (a label, header, query member) is as foreign to the body as any.
-    if unknown:
-        problems.append(("req.keys", f"keys that are not body members: {', '.join(unknown)[:200]}"))
-    for where in _body_timestamp_forms(shape, body, ""):
-        problems.append(("req.timestamp-format", f"{where}: not the model's body timestamp format"))
-    for key in body:
-        if key not in names and key not in top_unknown:
-            problems.append(("req.keys", f"{key} is not a body member (it travels elsewhere)"))
+    decoded, _ = from_wire(shape, body)
+    problems: list[Problem] = []
     for binding in op.body:
         given = vector.input.get(binding.name)
         if binding.name in vector.generated_tokens:
             token = decoded.get(binding.name)
-            if not isinstance(token, str) or not token:
+            if binding.name in decoded and (not isinstance(token, str) or not token):
                 problems.append(("req.idempotency-token", f"{binding.name}: no token generated for the omitted member"))
             continue
         if given is None:
-            if binding.name in decoded:
+            if decoded.get(binding.name) is not None:  # (a null is a wire rule)
                 problems.append(("req.omitted-absent", f"{binding.name} sent although omitted or null in the call"))
             continue
         problems += [
             ("req.values", d)
             for d in differences(binding.shape, given, decoded.get(binding.name), binding.name, _resolution(vector))
         ]
-    del members
     return problems
 
 
 def judge_request(op: ServiceOperation, vector: Vector, req: Captured, s: Settings) -> list[Problem]:
-    problems: list[Problem] = []
-    if req.method != op.http_method:
-        problems.append(("req.method", f"expected {op.http_method}, got {req.method}"))
+    """The wire rules (:func:`connect_contract.client.wirerules.judge_form`) on the path below botocore's base
+    path, then the request compared with the call, then the signature (over the path as sent) verified with
+    the credentials the client was given."""
     signed, routed = req, _below_base_path(op, req, s)  # clientprefix: botocore's path, its endpoint's base path too
     if routed is None:
-        return [*problems, ("req.path", f"the path does not start with {_base(op, s)}/"), *_signature(op, signed, s)]
+        method = (
+            [("req.method", f"expected {op.http_method}, got {req.method}")] if req.method != op.http_method else []
+        )
+        return [*method, ("req.path", f"the path does not start with {_base(op, s)}/"), *_signature(op, signed, s)]
     req = routed
-    target = req.raw_path + (f"?{req.query}" if req.query else "")
-    try:
-        parts = request_parts(op, target, dict(req.joined_headers()), req.body)
-    except ValueError:
-        problems.append(("req.path", f"the path does not match {_base(op, s)}{op.path_template}"))
+    wire = judge_form(op, req)
+    problems: list[Problem] = [(p.rule, p.detail) for p in wire if p.level == "required"]
+    if any(p.rule == "req.path" for p in wire):
         return problems + _signature(op, signed, s)
-    problems += _labels(op, vector, req, parts.path)
+    target = req.raw_path + (f"?{req.query}" if req.query else "")
+    parts = request_parts(op, target, dict(req.joined_headers()), req.body)
+    labels = _labels(op, vector, parts.path)
+    # Exact label bytes are a recommendation, judged on the vectors that ask (when every label decoded right).
+    label_ok = not labels and not any(p.location == "label" and p.level == "required" for p in wire)
+    if vector.exact_labels and label_ok and any(p.rule == "req.label-bytes" for p in wire):
+        problems.append(("req.label-bytes", "label bytes differ from Smithy's encoding (unreserved kept, rest %XX)"))
+    problems += labels
     problems += _query(op, vector, req)
     problems += _headers(op, vector, req)
-    json_body = op.body or (op.payload is not None and op.payload.type_name not in ("blob", "string"))
-    if json_body and req.body:
-        types = req.header_values("content-type")
-        given_type = any(b.wire_name.lower() == "content-type" for b in op.headers)
-        if not given_type and (len(types) != 1 or media_type(types[0]) != JSON_MEDIA_TYPE):
-            problems.append(("req.content-type", f"expected one Content-Type: {JSON_MEDIA_TYPE}, got {types[:2]}"))
-    lengths = req.header_values("content-length")
-    if req.body and lengths != [str(len(req.body))]:
-        problems.append(("req.content-length", f"expected Content-Length: {len(req.body)}, got {lengths or 'none'}"))
     problems += _body(op, vector, req, parts.body, parts.body_error)
     return problems + _signature(op, signed, s)
 

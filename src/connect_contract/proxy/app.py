@@ -45,6 +45,7 @@ HOP_BY_HOP = frozenset(
 )
 SIGNING_HEADERS = frozenset({"authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"})
 PROXY_ERROR = "ProxyUpstreamError"
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"})  # the ones Smithy's http trait uses
 # uvicorn sets these itself.
 SERVER_SET = frozenset({"date", "server"})
 
@@ -132,7 +133,8 @@ class ProxyApp:
         op = self.router.route(method, raw_path, query)
         known = op or self.service_router.route(method, raw_path, query)
         judged = op is not None or known is None  # a known operation outside --operation is only forwarded
-        verdict = judge_request(op, self.settings.service, method, target, headers, body)
+        other = None if op is not None else self._other_method(method, raw_path, query)
+        verdict = judge_request(op, self.settings.service, method, target, headers, body, other_method=other)
         secrets = verdict.secrets | frozenset(self.settings.known_secrets)
         url = self.upstream_base + target
         outgoing = self._outgoing(method, url, headers, body, op)
@@ -214,6 +216,14 @@ class ProxyApp:
             )
         except Exception as exc:  # the previous cassette stays as it was (atomic writes); say so, carry on
             return f"not recorded: the recorder failed ({type(exc).__name__})"
+
+    def _other_method(self, method: str, raw_path: str, query: str) -> ServiceOperation | None:
+        """The judged operation whose path (and fixed query) the request has, under another method."""
+        for other in HTTP_METHODS - {method}:
+            found = self.router.route(other, raw_path, query)
+            if found is not None:
+                return found
+        return None
 
     def _outgoing(
         self, method: str, url: str, headers: tuple[tuple[str, str], ...], body: bytes, op: ServiceOperation | None

@@ -69,8 +69,9 @@ def proxy(
     """Forward a client's requests to --upstream and judge every exchange as it passes.
 
     \b
-    Point the client's endpoint at the printed URL.  Each request is judged with the client-side
-    rules (the operation's contracts, by location), each answer with the server checks; one line
+    Point the client's endpoint at the printed URL.  Each request is judged with check-client's rules
+    for a request's form (labels, query, headers, body, signature scope), each answer with the server
+    checks of check; one line
     per exchange.  Ctrl-C or SIGTERM stops it: the reports are written, and the exit code is 1 when
     any exchange failed a required rule, else 0.
     """

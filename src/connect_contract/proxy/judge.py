@@ -1,12 +1,16 @@
-"""Judging one proxied exchange: the request with the client-side rules, the answer with the server checks.
+"""Judging one proxied exchange: the request with check-client's wire rules, the answer with the server checks.
 
-The request (what the client put on the wire) is judged as ``check-client`` judges one: it must be
-an operation of the service (method + URI template), every location must satisfy the operation's
-contracts (labels, query, headers, body: :mod:`connect_contract.contracts.parts`), a JSON body must
-say so and be framed with a Content-Length, and a SigV4 scope must name the operation's signing
-service.  Unlike ``check-client`` the proxy does not know what the caller asked for, so the value
-rules (``req.values``, ``req.omitted-absent``) are out of reach; the contract still catches invented
-members, nulls for strings, wrong types and limits.
+The request (what the client put on the wire) is judged by the rules ``check-client`` judges every
+request's form with (:func:`connect_contract.client.wirerules.judge_wire_request`), under the same rule
+ids and levels: it must be an operation of the service (``req.path``; ``req.method`` when only the
+method is wrong), labels percent-encoded, query keys the model's, header and query texts of their
+types, timestamps in their location's format, idempotency tokens filled, a JSON body with the model's
+keys and JSON types and no nulls, Content-Type and Content-Length, and a SigV4 signature scoped to the
+operation's signing name.  Unlike ``check-client`` the proxy does not know what the caller asked for,
+so the comparisons with the call (``req.values``' value checks, a member sent that was not given, the
+exact bytes of a given label) and the signature's verification (it holds no secret) are out of reach;
+an input that breaks the model's constraints is the caller's, and the answer's ``rejects_invalid``
+judges what the server did with it.
 
 The answer is judged by the server checks of ``check`` themselves: the checks in effect for the
 operation (:func:`connect_contract.server.checks.checks_for`) on an
@@ -25,18 +29,15 @@ from functools import cache
 from typing import Literal
 
 from connect_contract.cassettes import wire
-from connect_contract.contracts.parts import request_errors, request_parts
+from connect_contract.client.wirerules import judge_wire_request
 from connect_contract.operations import ServiceOperation, mission_operation
-from connect_contract.protocol import JSON_MEDIA_TYPE, media_type
 from connect_contract.redaction import scrub
 from connect_contract.server.checks import Check, checks_for, judge_exchange
 from connect_contract.server.classify import classify, classify_operation
 from connect_contract.server.transport import Exchange, Request, Response
-from connect_contract.sigv4 import parse_authorization
 
 Side = Literal["client", "server"]
 Level = Literal["required", "recommended"]
-JSON = JSON_MEDIA_TYPE
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,6 @@ class Finding:
 class RequestJudgement:
     findings: tuple[Finding, ...]
     secrets: frozenset[str] = field(default_factory=frozenset)
-
-
-def _header(headers: Sequence[tuple[str, str]], name: str) -> list[str]:
-    return [value for key, value in headers if key.lower() == name.lower()]
 
 
 def _joined(headers: Sequence[tuple[str, str]]) -> dict[str, str]:
@@ -79,35 +76,26 @@ def judge_request(
     target: str,
     headers: Sequence[tuple[str, str]],
     body: bytes,
+    *,
+    other_method: ServiceOperation | None = None,
 ) -> RequestJudgement:
+    """``op``: the operation the request routes to; ``other_method``: when it routes nowhere, the
+    operation whose path it has under another method, if any."""
+    path, _, query = target.partition("?")
     if op is None:
-        path = target.partition("?")[0]
+        if other_method is not None:
+            message = f"expected {other_method.http_method} for {other_method.name}, got {method}"
+            return RequestJudgement((Finding("client", "req.method", "required", message),))
         message = f"{method} {path[:120]} is no operation of {service} (no URI template matches)"
-        return RequestJudgement((Finding("client", "req.operation", "required", message),))
-    findings: list[Finding] = []
-    parts = request_parts(op, target, _joined(headers), body)
-    for problem in request_errors(op, parts):
-        findings.append(Finding("client", "req.contract", "required", problem))
-    if body and op.request_media_type == JSON:
-        types = _header(headers, "content-type")
-        if len(types) != 1 or media_type(types[0]) != JSON:
-            shown = "none" if not types else ", ".join(repr(t[:60]) for t in types)
-            findings.append(Finding("client", "req.content-type", "required", f"expected {JSON}, got {shown}"))
-    lengths = _header(headers, "content-length")
-    if body and lengths != [str(len(body))]:
-        got = lengths or "none" + (" (chunked)" if _header(headers, "transfer-encoding") else "")
-        message = f"expected Content-Length: {len(body)} (the body's size), got {got}"
-        findings.append(Finding("client", "req.content-length", "required", message))
-    authorization = _header(headers, "authorization")
-    if authorization:
-        parsed = parse_authorization(authorization[0])
-        if parsed is None:
-            findings.append(Finding("client", "req.sigv4", "required", "Authorization is not a SigV4 header"))
-        elif parsed.service != op.signing_name:
-            message = f"signed for service {parsed.service!r}, but {op.name} is signed as {op.signing_name!r}"
-            findings.append(Finding("client", "req.sigv4", "required", message))
+        return RequestJudgement((Finding("client", "req.path", "required", message),))
     secrets = frozenset(request_secrets(op, target, headers, body))
-    return RequestJudgement(tuple(findings), secrets)
+    try:
+        problems = judge_wire_request(op, method, path, query, headers, body)
+    except Exception as exc:  # (e.g. a body nested past the recursion limit) the client still gets its answer
+        message = f"the proxy could not judge the request ({type(exc).__name__})"
+        return RequestJudgement((Finding("client", "proxy.internal", "required", message),), secrets)
+    findings = tuple(Finding("client", p.rule, p.level, scrub(p.detail, secrets)) for p in problems)
+    return RequestJudgement(findings, secrets)
 
 
 # --- the answer ----------------------------------------------------------------------------------

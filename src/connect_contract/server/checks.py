@@ -297,10 +297,19 @@ def output_contract_problems(op: ServiceOperation, response: Response) -> list[s
     checks = [("headers", "response/headers.schema.json", parts.headers)]
     if parts.body_error is None and (op.has_json_output_body or op.output_payload is not None):
         checks.append(("body", "response/body.schema.json", parts.body))
+    return contract_problems(op, checks)
+
+
+def contract_problems(
+    op: ServiceOperation, checks: list[tuple[str, str, Any]], ignored: frozenset[str] = frozenset()
+) -> list[str]:
+    """How each (location, contract file, instance) breaks ``op``'s contract file, as a client would misread
+    it: unknown members and enum values (``_MODEL_KEY_KEYWORDS``), constraints other than wire forms, and
+    the keywords in ``ignored`` are not judged.  Messages never quote a value."""
     problems = []
     for location, path, instance in checks:
         for error in validator(op, path).iter_errors(instance):
-            if error.validator in _MODEL_KEY_KEYWORDS:
+            if error.validator in _MODEL_KEY_KEYWORDS or error.validator in ignored:
                 continue
             if error.validator in _CONSTRAINT_KEYWORDS and not _wire_form(error.schema):
                 continue
@@ -407,6 +416,53 @@ def _error_body(ex: Exchange) -> Outcome:
     assert ex.response is not None
     problem = _body_problem(ex.response)
     return f"{_answer(ex.response)}: {problem}" if problem else None
+
+
+def _without_nulls(value: Any) -> Any:
+    """``value`` without ``null`` object members: clients read a null member as absent (botocore's parser
+    and the JS SDK v3's ``expect*`` helpers both give "not set"), so it is never a misread."""
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
+def error_contract_problems(op: ServiceOperation, error: str, document: dict[str, Any]) -> list[str]:
+    """How an error body breaks its modeled error shape's contract (``errors/<Name>.schema.json``): members
+    of the wrong JSON type or wire format.  Members the shape lacks pass (the schema is open: clients ignore
+    them, and AWS services send e.g. a lowercase ``message`` beside or instead of a modeled ``Message``), and
+    so do missing ones (``required``): a client reads what is there, and ``error_message`` judges the
+    message member as a recommendation."""
+    checks = [("body", f"errors/{error}.schema.json", _without_nulls(document))]
+    return contract_problems(op, checks, ignored=frozenset({"required", "dependentRequired"}))
+
+
+def _shaped_error_body(ex: Exchange) -> bool:
+    """A typed error with a JSON object body whose type has a shape the harness knows: one of the operation's
+    modeled errors, or a framework error (``smithy.framework#ValidationException``)."""
+    if not (_typed_error(ex) and _carries_body(ex)) or ex.response is None:
+        return False
+    kind = type_name(ex.response)
+    known = kind in modeled_statuses(operation_of(ex)) or kind in FRAMEWORK_MESSAGE_MEMBERS
+    return known and _json_object(ex.response)[0]
+
+
+def _error_members(ex: Exchange) -> Outcome:
+    assert ex.response is not None
+    op = operation_of(ex)
+    kind = type_name(ex.response) or ""
+    _, document = _json_object(ex.response)
+    if kind in modeled_statuses(op):
+        problems = error_contract_problems(op, kind, document)
+    else:  # smithy.framework#ValidationException: its message member is a String (Smithy's framework shape)
+        member = FRAMEWORK_MESSAGE_MEMBERS[kind]
+        value = document.get(member)
+        problems = [] if value is None or isinstance(value, str) else [f"body/{member}: breaks `type`: not a string"]
+    if not problems:
+        return None
+    more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+    return f"{_answer(ex.response)} breaks the {kind} error shape: {'; '.join(problems[:3])}{more}"
 
 
 def _json_media_type(ex: Exchange) -> Outcome:
@@ -631,6 +687,17 @@ CHECKS: tuple[Check, ...] = (
         _error_body,
     ),
     Check(
+        "error_members",
+        "required",
+        f"{ERRORS_SECTION}: an error is a structure, serialized like any (restJson1 'JSON shape serialization', "
+        "timestampFormat): modeled members have their JSON types and wire formats",
+        "a member of a typed error's body with the wrong JSON type or wire format (e.g. `Message` as a list; the "
+        "modeled errors' shapes, and `message` of smithy.framework#ValidationException); members the shape lacks "
+        "(a lowercase `message`) and missing ones pass",
+        _shaped_error_body,
+        _error_members,
+    ),
+    Check(
         "no_secret_echo",
         "required",
         "Smithy sensitive trait; validation tests: the value is never echoed",
@@ -728,6 +795,8 @@ def _concerns(check: Check, op: ServiceOperation) -> bool:
         return op.has_json_output_body and op.http_method != "HEAD"
     if check.id in ("error_body", "error_message", "json_media_type"):
         return op.http_method != "HEAD"  # a HEAD answer has no body (HTTP); clients read its status
+    if check.id == "error_members":
+        return op.http_method != "HEAD" and bool(op.errors)
     # Only the mission operation's hand-tuned vectors (contracts/vectors/server.json) carry the
     # code-point and ReDoS cases; another operation's sensitive values exist only if its input has some.
     if check.id in ("code_point_length", "bounded_time"):
