@@ -119,8 +119,11 @@ class RunResult:
         return [r for r in self.checks.values() if not r.passed and (strict or r.check.level == "required")]
 
     def unexercised(self) -> list[CheckResult]:
-        """Required checks that judged no case: a pass that proves nothing about them."""
-        return [r for r in self.checks.values() if r.check.level == "required" and r.cases == 0]
+        """Required checks that judged no case: a pass that proves nothing about them (not those the
+        operation's cases cannot reach by design: ``Check.must_exercise``)."""
+        return [
+            r for r in self.checks.values() if r.check.level == "required" and r.check.must_exercise and r.cases == 0
+        ]
 
     def ok(self, *, strict: bool = False) -> bool:
         return not self.failed(strict=strict) and self.stopped is None and not (strict and self.unexercised())
