@@ -82,3 +82,11 @@ def test_strict_run_is_green_on_the_built_in_mock_for_an_operation_that_cannot_b
     assert result.ok(strict=True), headline(result, strict=True)
     assert result.checks["accepts_valid"].cases > 0 and result.checks["error_type"].cases == 0
     assert status_of(result.checks["error_type"]) == "none provoked"
+
+
+def test_no_secret_echo_must_be_exercised_where_a_vector_carries_a_searchable_secret() -> None:
+    with_secret = load_service_operation("connect", "CreateInstance")  # InstanceAlias: a sensitive string
+    blob_only = load_service_operation("ebs", "PutSnapshotBlock")  # BlockData: a sensitive blob payload
+    assert by_id("no_secret_echo", checks_for(operation=with_secret)).must_exercise
+    relaxed = by_id("no_secret_echo", checks_for(operation=blob_only))
+    assert not relaxed.must_exercise and relaxed.level == "required"  # in effect, judged if a secret comes

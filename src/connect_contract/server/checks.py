@@ -760,6 +760,7 @@ class VectorFacts:
 
     invalid_input: bool  # some vector is invalid input: a correct server answers it with an error
     label_pairs: bool  # some vector pairs a percent-encoded label with its plain twin
+    secrets: bool  # some vector carries a sensitive value distinctive enough to search answers for
 
 
 @cache
@@ -773,10 +774,11 @@ def _vector_facts(op: ServiceOperation) -> VectorFacts:
     try:
         vectors = model_vectors(op)
     except (NoValidValue, VectorError):
-        return VectorFacts(invalid_input=True, label_pairs=True)
+        return VectorFacts(invalid_input=True, label_pairs=True, secrets=True)
     return VectorFacts(
         invalid_input=any(v.expect == "invalid" for v in vectors),
         label_pairs=any(v.pair == "label-encoding" and v.same_as is not None for v in vectors),
+        secrets=any(distinctive_secrets(v.markers) for v in vectors),
     )
 
 
@@ -786,11 +788,17 @@ def _must_exercise(check: Check, op: ServiceOperation) -> bool:
     The error checks need an error answer.  When no input of the operation can be invalid (every member a
     free string in a label, query or header: the model-vector expansion yields no invalid vector), a correct
     server answers every case 2xx, and no error is ever provoked: the checks stay in effect -- an error that
-    does come back is judged -- but judging none is no gap.  The mission operation keeps every check.
+    does come back is judged -- but judging none is no gap.  Likewise ``no_secret_echo`` where the input
+    models a sensitive member but no vector carries a value of it distinctive enough to search for (a
+    sensitive blob payload: ebs PutSnapshotBlock's ``BlockData``).  The mission operation keeps every check.
     """
-    if op is mission_operation() or check.id not in ERROR_ANSWER_CHECKS:
+    if op is mission_operation():
         return True
-    return _vector_facts(op).invalid_input
+    if check.id == "no_secret_echo":
+        return _vector_facts(op).secrets
+    if check.id in ERROR_ANSWER_CHECKS:
+        return _vector_facts(op).invalid_input
+    return True
 
 
 def _schema_paths(op: ServiceOperation) -> frozenset[str]:
