@@ -353,7 +353,11 @@ def follow_pages(settings: Settings, sender: Sender, record: Callable[[Exchange]
     limit_key = op.paginator.get("limit_key")
     shape = op.model.input_shape
     if limit_key and shape is not None and limit_key in shape.members and limit_key not in dict(settings.pins):
-        params[limit_key] = max(int(shape.members[limit_key].metadata.get("min", 1)), 1)
+        limit_shape = shape.members[limit_key]
+        if limit_shape.type_name == "string":  # glacier's ListJobs: a page size modeled as a string
+            params[limit_key] = "1"
+        else:
+            params[limit_key] = max(int(limit_shape.metadata.get("min", 1)), 1)
     input_token = op.paginator["input_token"]
     input_token = input_token[0] if isinstance(input_token, list) else input_token
     tokens: list[str] = []
