@@ -760,7 +760,7 @@ class VectorFacts:
 
     invalid_input: bool  # some vector is invalid input: a correct server answers it with an error
     label_pairs: bool  # some vector pairs a percent-encoded label with its plain twin
-    secrets: bool  # some vector carries a sensitive value distinctive enough to search answers for
+    secrets: bool  # some vector carries a sensitive value to search for, in an answer that may not echo it
 
 
 @cache
@@ -778,7 +778,10 @@ def _vector_facts(op: ServiceOperation) -> VectorFacts:
     return VectorFacts(
         invalid_input=any(v.expect == "invalid" for v in vectors),
         label_pairs=any(v.pair == "label-encoding" and v.same_as is not None for v in vectors),
-        secrets=any(distinctive_secrets(v.markers) for v in vectors),
+        # As check no_secret_echo applies (_may_echo): a valid vector's success may echo a sensitive output.
+        secrets=any(
+            distinctive_secrets(v.markers) and (v.expect == "invalid" or not _output_is_sensitive(op)) for v in vectors
+        ),
     )
 
 
@@ -789,8 +792,9 @@ def _must_exercise(check: Check, op: ServiceOperation) -> bool:
     free string in a label, query or header: the model-vector expansion yields no invalid vector), a correct
     server answers every case 2xx, and no error is ever provoked: the checks stay in effect -- an error that
     does come back is judged -- but judging none is no gap.  Likewise ``no_secret_echo`` where the input
-    models a sensitive member but no vector carries a value of it distinctive enough to search for (a
-    sensitive blob payload: ebs PutSnapshotBlock's ``BlockData``).  The mission operation keeps every check.
+    models a sensitive member but no vector carries a value of it distinctive enough to search for (one in a
+    union branch the model-valid input does not take: bedrock-runtime ApplyGuardrail's ``content[].image``).
+    The mission operation keeps every check.
     """
     if op is mission_operation():
         return True
