@@ -748,9 +748,11 @@ def _concerns(check: Check, op: ServiceOperation) -> bool:
     return True
 
 
-# The built-in checks that only an error answer (or an invalid request) gives something to judge.
+# The built-in checks that only an error answer (or an invalid request) gives something to judge
+# (error_members: the check another branch adds to CHECKS this session; an id not in CHECKS is harmless).
 ERROR_ANSWER_CHECKS = frozenset(
-    {"rejects_invalid", "error_type", "error_status", "error_body", "error_type_style", "error_message"}
+    {"rejects_invalid", "error_type", "error_status", "error_body", "error_members"}
+    | {"error_type_style", "error_message"}
 )
 
 
