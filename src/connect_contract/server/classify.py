@@ -116,7 +116,8 @@ def classify_operation(op: ServiceOperation, method: str, url: str, headers: Map
     ]
     # A JSON body: body members, or a structure/union/document payload (restJson1 "Content-Type": its
     # Content-Type is application/json as well, so the same media-type and framing rules hold).
-    if op.has_request_body and op.request_media_type == JSON_MEDIA_TYPE:
+    json_payload = op.payload is not None and op.payload.type_name == "structure" and not op.payload.event_stream
+    if op.has_request_body and (op.payload is None or json_payload):
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
         if body and not body.strip():
             # Only white space: not JSON, yet a server may read it as no body at all (Smithy has no test
