@@ -73,6 +73,9 @@ class Check:
     applies: Callable[[Exchange], bool]
     judge: Callable[[Exchange], Outcome]
     vectors_only: bool = False  # needs a twin answer, which only deterministic vectors provide
+    # False where the operation's cases give it nothing to judge by design (see :func:`checks_for`): it
+    # still judges every exchange it applies to, but a run that judged none has no gap to report.
+    must_exercise: bool = True
 
     def outcome(self, exchange: Exchange) -> Outcome:
         """The failure message (scrubbed of the request's sensitive values), ``Unjudged``, or ``None``."""
@@ -788,7 +791,9 @@ def _concerns(check: Check, op: ServiceOperation) -> bool:
     if check.id == "pagination_token":
         return op.paginator is not None
     if check.id == "label_percent_decoding":
-        return any(b.type_name == "string" and not b.greedy and not b.shape.metadata.get("enum") for b in op.labels)
+        # Judged on a pair of model vectors only (the mission operation's hand-tuned vectors have none); a
+        # label no percent-encoded value fits (an ARN or id pattern) gets no pair, so the pair decides.
+        return op is not mission_operation() and _vector_facts(op).label_pairs
     if op is mission_operation():
         return True
     if check.id in ("success_body", "success_members"):
@@ -812,6 +817,65 @@ def _concerns(check: Check, op: ServiceOperation) -> bool:
     return True
 
 
+# The built-in checks that only an error answer (or an invalid request) gives something to judge
+# (error_members: the check another branch adds to CHECKS this session; an id not in CHECKS is harmless).
+ERROR_ANSWER_CHECKS = frozenset(
+    {"rejects_invalid", "error_type", "error_status", "error_body", "error_members"}
+    | {"error_type_style", "error_message"}
+)
+
+
+@dataclass(frozen=True)
+class VectorFacts:
+    """What an operation's model vectors (:mod:`connect_contract.server.model_vectors`) can provoke."""
+
+    invalid_input: bool  # some vector is invalid input: a correct server answers it with an error
+    label_pairs: bool  # some vector pairs a percent-encoded label with its plain twin
+    secrets: bool  # some vector carries a sensitive value to search for, in an answer that may not echo it
+
+
+@cache
+def _vector_facts(op: ServiceOperation) -> VectorFacts:
+    """Read from the vectors themselves, so what a run must exercise is what its cases can reach.  An
+    operation whose vectors cannot be built answers "yes" to both: the run reports that gap itself."""
+    from connect_contract.server.inputs import NoValidValue
+    from connect_contract.server.model_vectors import model_vectors
+    from connect_contract.server.vectors import VectorError
+
+    try:
+        vectors = model_vectors(op)
+    except (NoValidValue, VectorError):
+        return VectorFacts(invalid_input=True, label_pairs=True, secrets=True)
+    return VectorFacts(
+        invalid_input=any(v.expect == "invalid" for v in vectors),
+        label_pairs=any(v.pair == "label-encoding" and v.same_as is not None for v in vectors),
+        # As check no_secret_echo applies (_may_echo): a valid vector's success may echo a sensitive output.
+        secrets=any(
+            distinctive_secrets(v.markers) and (v.expect == "invalid" or not _output_is_sensitive(op)) for v in vectors
+        ),
+    )
+
+
+def _must_exercise(check: Check, op: ServiceOperation) -> bool:
+    """Whether a run over ``op`` that judged no case of ``check`` has a gap (``--strict`` fails on it).
+
+    The error checks need an error answer.  When no input of the operation can be invalid (every member a
+    free string in a label, query or header: the model-vector expansion yields no invalid vector), a correct
+    server answers every case 2xx, and no error is ever provoked: the checks stay in effect -- an error that
+    does come back is judged -- but judging none is no gap.  Likewise ``no_secret_echo`` where the input
+    models a sensitive member but no vector carries a value of it distinctive enough to search for (one in a
+    union branch the model-valid input does not take: bedrock-runtime ApplyGuardrail's ``content[].image``).
+    The mission operation keeps every check.
+    """
+    if op is mission_operation():
+        return True
+    if check.id == "no_secret_echo":
+        return _vector_facts(op).secrets
+    if check.id in ERROR_ANSWER_CHECKS:
+        return _vector_facts(op).invalid_input
+    return True
+
+
 def _schema_paths(op: ServiceOperation) -> frozenset[str]:
     from connect_contract.contracts.ondemand import operation_documents
 
@@ -824,7 +888,11 @@ def checks_for(*, allow_unknown_members: bool = False, operation: ServiceOperati
     from connect_contract.registry import server_checks  # users' own, from @connect_contract.server_check
 
     op = operation or mission_operation()
-    chosen = tuple(check for check in CHECKS + server_checks() if _concerns(check, op))
+    chosen = tuple(
+        check if _must_exercise(check, op) else replace(check, must_exercise=False)
+        for check in CHECKS + server_checks()
+        if _concerns(check, op)
+    )
     if not allow_unknown_members:
         return chosen
     return tuple(replace(check, level="recommended") if check.id in MODEL_KEY_CHECKS else check for check in chosen)

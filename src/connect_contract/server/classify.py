@@ -123,7 +123,10 @@ def classify_operation(op: ServiceOperation, method: str, url: str, headers: Map
         ("request/query.schema.json", _known_query(op, parts.query)),
         ("request/headers.schema.json", parts.headers),
     ]
-    if op.has_request_body and op.payload is None:
+    # A JSON body: body members, or a structure/union/document payload (restJson1 "Content-Type": its
+    # Content-Type is application/json as well, so the same media-type and framing rules hold).
+    json_payload = op.payload is not None and op.payload.type_name == "structure" and not op.payload.event_stream
+    if op.has_request_body and (op.payload is None or json_payload):
         content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
         if body and not body.strip():
             # Only white space: not JSON, yet a server may read it as no body at all (Smithy has no test
@@ -133,12 +136,19 @@ def classify_operation(op: ServiceOperation, method: str, url: str, headers: Map
             return "invalid"
         if parts.body_error is not None:
             return "invalid"
-        if body and parts.body is None:  # the JSON text `null`: not an object (like the mission's vectors)
+        document_payload = op.payload is not None and bool(op.payload.shape.metadata.get("document"))
+        if body and parts.body is None and not document_payload:  # JSON `null`: not an object (the mission's)
             return "invalid"
-        document = parts.body if parts.body is not None else {}
-        if not isinstance(document, dict):
-            return "invalid"
-        checks.append(("request/body.schema.json", {k: v for k, v in document.items() if v is not None}))
+        if op.payload is not None:
+            if parts.body is not None and not document_payload and not isinstance(parts.body, dict):
+                return "invalid"
+            if parts.body is not None:
+                checks.append(("request/body.schema.json", parts.body))
+        else:
+            document = parts.body if parts.body is not None else {}
+            if not isinstance(document, dict):
+                return "invalid"
+            checks.append(("request/body.schema.json", {k: v for k, v in document.items() if v is not None}))
     elif op.payload is not None and parts.body_error is None and parts.body is not None:
         checks.append(("request/body.schema.json", parts.body))
     for path, instance in checks:

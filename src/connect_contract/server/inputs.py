@@ -127,7 +127,10 @@ def valid_value(
         return TIMESTAMP
     if kind == "blob":
         meta = shape.metadata
-        return sized("cc-blob", int(meta.get("min", 0)), meta.get("max")).encode("ascii")
+        # Named after the member, like strings: distinctive enough for check no_secret_echo to search
+        # for when the blob is sensitive (ebs PutSnapshotBlock's BlockData payload).
+        name = re.sub(r"[^a-z0-9]", "", hint.lower()) or "blob"
+        return sized(f"cc-{name}", int(meta.get("min", 0)), meta.get("max")).encode("ascii")
     if kind == "list":
         count = 0 if depth > MAX_DEPTH and not shape.metadata.get("min") else count_of(shape)  # recursion ends
         items = [valid_value(shape.member, hint, full=full, depth=depth + 1) for _ in range(count)]

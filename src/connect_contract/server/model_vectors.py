@@ -136,6 +136,10 @@ def split_strings(shape: botocore.model.Shape | None, value: Any) -> tuple[set[s
     if shape is None or value is None:
         return sensitive, plain
     if shape.metadata.get("sensitive"):
+        if isinstance(value, bytes):  # a sensitive blob: searched for as the text it holds, when it is text
+            value = value.decode("utf-8", "replace")
+        if isinstance(value, (dict, list)):  # a sensitive map, list or structure: every string value in it
+            return _string_values(value), plain
         return ({value} if isinstance(value, str) else sensitive), plain
     if isinstance(value, str):
         return sensitive, {value}
@@ -152,6 +156,14 @@ def split_strings(shape: botocore.model.Shape | None, value: Any) -> tuple[set[s
         sensitive |= found
         plain |= clear
     return sensitive, plain
+
+
+def _string_values(value: Any) -> set[str]:
+    """The string values at any depth of a JSON-like value (not map keys: a name is not the secret)."""
+    if isinstance(value, str):
+        return {value}
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return {text for item in items for text in _string_values(item)}
 
 
 def sensitive_strings(shape: botocore.model.Shape | None, value: Any) -> set[str]:

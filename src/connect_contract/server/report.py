@@ -32,7 +32,7 @@ SHOWN_FAILURES = 1  # per failing check in the terminal; the Markdown report has
 def status_of(entry: CheckResult) -> str:
     unjudged = f" ({entry.unjudged} unjudged)" if entry.unjudged else ""
     if entry.cases == 0:
-        return "not exercised" + unjudged
+        return ("not exercised" if entry.check.must_exercise else "none provoked") + unjudged
     return ("PASS" if entry.passed else "FAIL") + unjudged
 
 
@@ -253,10 +253,11 @@ def junit_xml(result: RunResult, *, strict: bool) -> str:
                 case, "failure", message=first.message if first else "failed", type=f"{entry.failure_count} failure(s)"
             )
             node.text = "\n\n".join(f"{f.message} (from {f.source})\n{f.request}\n{f.curl}" for f in entry.failures)
-        elif entry.cases == 0 and entry.check.level == "required" and strict:
+        elif entry.cases == 0 and entry.check.level == "required" and entry.check.must_exercise and strict:
             ET.SubElement(case, "failure", message="required check not exercised by any case (--strict)")
         elif entry.cases == 0:
-            reason = "required check not exercised by any case" if entry.check.level == "required" else ""
+            required = entry.check.level == "required" and entry.check.must_exercise
+            reason = "required check not exercised by any case" if required else ""
             ET.SubElement(case, "skipped", message=reason or "not exercised by any case")
         elif not entry.passed:  # a recommended check failed without --strict: visible, not failing
             ET.SubElement(case, "system-out").text = "\n".join(f.message for f in entry.failures)

@@ -119,8 +119,11 @@ class RunResult:
         return [r for r in self.checks.values() if not r.passed and (strict or r.check.level == "required")]
 
     def unexercised(self) -> list[CheckResult]:
-        """Required checks that judged no case: a pass that proves nothing about them."""
-        return [r for r in self.checks.values() if r.check.level == "required" and r.cases == 0]
+        """Required checks that judged no case: a pass that proves nothing about them (not those the
+        operation's cases cannot reach by design: ``Check.must_exercise``)."""
+        return [
+            r for r in self.checks.values() if r.check.level == "required" and r.check.must_exercise and r.cases == 0
+        ]
 
     def ok(self, *, strict: bool = False) -> bool:
         return not self.failed(strict=strict) and self.stopped is None and not (strict and self.unexercised())
@@ -350,7 +353,11 @@ def follow_pages(settings: Settings, sender: Sender, record: Callable[[Exchange]
     limit_key = op.paginator.get("limit_key")
     shape = op.model.input_shape
     if limit_key and shape is not None and limit_key in shape.members and limit_key not in dict(settings.pins):
-        params[limit_key] = max(int(shape.members[limit_key].metadata.get("min", 1)), 1)
+        limit_shape = shape.members[limit_key]
+        if limit_shape.type_name == "string":  # glacier's ListJobs: a page size modeled as a string
+            params[limit_key] = "1"
+        else:
+            params[limit_key] = max(int(limit_shape.metadata.get("min", 1)), 1)
     input_token = op.paginator["input_token"]
     input_token = input_token[0] if isinstance(input_token, list) else input_token
     tokens: list[str] = []
