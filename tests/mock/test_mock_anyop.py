@@ -138,6 +138,23 @@ def test_the_parameter_error_rule_picks_the_modeled_400() -> None:
         ("PUT", "/queues/inst", {"Content-Type": "application/json"}, b'{"Name": ', 400, "SerializationException"),
         ("PUT", "/queues/inst", {"Content-Type": "application/json"}, b"[1]", 400, "SerializationException"),
         ("PUT", "/queues/inst", {"Content-Type": "text/plain"}, b'{"Name": "q"}', 415, "UnsupportedMediaTypeException"),
+        # RestJsonWithBodyExpectsApplicationJsonContentType: another JSON media type is 415 too
+        (
+            "PUT",
+            "/queues/inst",
+            {"Content-Type": "application/hal+json"},
+            b'{"Name": "q"}',
+            415,
+            "UnsupportedMediaTypeException",
+        ),
+        (
+            "PUT",
+            "/queues/inst",
+            {"Content-Type": "application/x-amz-json-1.1"},
+            b"{}",
+            415,
+            "UnsupportedMediaTypeException",
+        ),
         ("PATCH", "/instance/abc", {}, b"", 405, "MethodNotAllowedException"),
     ],
 )

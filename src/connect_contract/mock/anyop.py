@@ -188,7 +188,7 @@ class OperationHandler:
             if not isinstance(document, dict) and not self.document_payload:
                 return error_reply(r.SERIALIZATION, 400, "Request body must be a JSON object")
             content_type = next((v for k, v in headers if k == b"content-type"), None)
-            if not protocol.is_json_media_type(content_type.decode("latin-1") if content_type else None):
+            if not protocol.is_json_request_media_type(content_type):
                 return error_reply(r.UNSUPPORTED_MEDIA_TYPE, 415, "Content-Type must be application/json")
         parts = self.decoder.decode(target, headers, body, document)
         if parts is None:
