@@ -2,5 +2,18 @@
 (``connect_contract.pytest_plugin``), so nothing is registered here twice.  ``pytester`` tests the
 plugin in temporary projects (tests/test_pytest_plugin.py)."""
 
+from __future__ import annotations
+
+import os
+
+import pytest
+
 pytest_plugins = ["pytester"]
 collect_ignore_glob = ["benchmarks/*", "node_modules/*", ".venv/*"]
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto`` (addopts) means one worker per core, except in a pytest that a test started from
+    inside an xdist worker (the front-door tests run ``pytest tests/conformance`` in this repository):
+    that one stays serial, as it was, rather than spawning workers of its own on cores already busy."""
+    return 0 if os.environ.get("PYTEST_XDIST_WORKER") else None
