@@ -45,8 +45,16 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     ids=["no-endpoint", "endpoint", "port", "space", "scenario", "mode", "no-credentials", "lint-path", "verify-dir"],
 )
 def test_usage_errors(args: list[str], message: str) -> None:
-    result = _run(*args)
-    assert result.returncode == 2, result.stderr
+    """In-process (click's runner, the same environment as ``_run``): a crash would be exit 1, not 2;
+    the real entry point's usage errors are proven in a process by tests/test_cli.py."""
+    from click.testing import CliRunner
+
+    from connect_contract.cli import main
+
+    env: dict[str, str | None] = {name: None for name in os.environ if name.startswith("AWS_")}
+    env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_EC2_METADATA_DISABLED="true")
+    result = CliRunner(env=env).invoke(main, args)
+    assert result.exit_code == 2, (result.output, result.exception)
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
