@@ -1,7 +1,7 @@
 """Speed of the any-operation mock, as ratios against baselines measured in the same run.
 
 Four figures, all on the server stack `serve` uses (uvicorn + uvloop, h11 with the connection limits,
-one worker, no access log; see README "Mock memory" for why h11), each server a subprocess on 127.0.0.1
+one worker, no access log; see docs/benchmarks.md "Mock memory" for why h11), each server a subprocess on 127.0.0.1
 driven by keep-alive HTTP/1.1 connections from a third process (``mock_throughput.Connection``):
 
 1. label/mission: ``GET /instance/{InstanceId}`` (DescribeInstance: a URI label and a synthetic output)

@@ -58,7 +58,7 @@ def serve(kind: str) -> None:
     sock.listen(1024)
     print(sock.getsockname()[1], flush=True)
     settings: dict[str, Any] = {"http": "httptools"}
-    if kind == "served":  # as `serve` runs it: h11 with the connection limits (see README "Mock memory")
+    if kind == "served":  # as `serve` runs it: h11 with the connection limits (see docs/benchmarks.md "Mock memory")
         from connect_contract.mock import ConnectionLimits
 
         settings = ConnectionLimits().uvicorn_settings()

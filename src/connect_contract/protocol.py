@@ -1,6 +1,6 @@
 """Facts of the AWS restJson1 protocol that the harness judges by, in one place.
 
-Sources (quoted in README "Verdict policy"):
+Sources (quoted in docs/verdict-policy.md):
 
 - Smithy ``docs/source-2.0/aws/protocols/aws-restjson1-protocol.rst``, section "Operation error
   serialization": where the error type travels, how clients sanitize it;

@@ -76,12 +76,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=_BuiltinClients(),
         help="A built-in client to check (repeatable).",
     )
-    client.addoption("--client-cmd", default=None, help="Adapter command of any client (see README).")
+    client.addoption("--client-cmd", default=None, help="Adapter command of any client (see docs/adapter-protocol.md).")
     common = parser.getgroup("connect-contract", "connect-contract")
     client.addoption(
         "--covering-set",
         action="store_true",
-        help="Client conformance on the covering set of operations (README), not only --service/--operation.",
+        help="Client conformance on the covering set of operations (docs/client-checks.md), not only --service/--operation.",
     )
     for flag, default, text in (
         ("--service", "connect", "botocore's service name (a rest-json service)."),

@@ -1,6 +1,6 @@
 """Real boto3, the AWS CLI and the JS SDK v3 on a reduced but representative part of the covering set
 (one operation per binding family); the whole set runs with ``pytest tests/conformance --covering-set``
-(README, "Any operation")."""
+(docs/client-checks.md, "Any operation")."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """``connect-contract check-client`` end to end: exit codes, the matrix, the Markdown report, JUnit XML,
-the pytest front door, the example adapters shown in the README, and no secret in any output."""
+the pytest front door, the example adapters shown in docs/adapter-protocol.md, and no secret in any output."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The legacy AWS SDK for JavaScript v2 (npm ``aws-sdk``) as a fourth real client.
 
 It sends every request correctly, and it fails exactly the required error-type vectors it genuinely
-breaks, each for its own reason (README, client matrix, traces each one to its line in the SDK):
+breaks, each for its own reason (docs/client-checks.md, client matrix, traces each one to its line in the SDK):
 
 - ``lib/protocol/json.js`` cuts the header type at ``:`` but keeps ``namespace#``;
 - it reads a body ``__type`` / ``code`` after the header and lets it win;

@@ -1,7 +1,7 @@
 """moto (PyPI ``moto[server]``, pinned in the test extras) as a real rest-json implementation to judge.
 
 :func:`running_moto` starts ``python -m moto.server`` on a free 127.0.0.1 port; :func:`check_operation`
-resets it, creates the resources the operation needs with boto3 (as the README recipe does), and runs
+resets it, creates the resources the operation needs with boto3 (as the recipe in docs/moto.md does), and runs
 ``check`` with ``--set`` pins for their ids.
 """
 

@@ -1,5 +1,5 @@
-"""moto 5.2.5 (pinned in the test extras) judged operation by operation: exactly the verdicts of README
-"Checked against moto" (issue 10, proof 2).  Every failure there is classified with evidence; a change
+"""moto 5.2.5 (pinned in the test extras) judged operation by operation: exactly the verdicts of
+docs/moto.md (issue 10, proof 2).  Every failure there is classified with evidence; a change
 here means moto or the harness changed, and the table must be re-measured, not this test loosened."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from connect_contract.server.runner import RunResult
 pytest.importorskip("moto.server", reason="moto[server] is in the test extras")
 
 # operation -> the required checks that fail, each a genuine deviation of moto from the model
-# (README "Checked against moto" gives the moto source line and what botocore and the JS SDK v3 do).
+# (docs/moto.md gives the moto source line and what botocore and the JS SDK v3 do).
 MISSING_MEMBER_500 = {"no_server_error", "rejects_invalid", "error_type", "error_body"}
 EXPECTED: dict[str, set[str]] = {
     "AssociateAnalyticsDataSet": MISSING_MEMBER_500 | {"success_members"},

@@ -123,7 +123,7 @@ def _print_covering_set(operations: Sequence[ServiceOperation]) -> None:
     "commands",
     multiple=True,
     metavar="COMMAND",
-    help="Adapter command of any client (repeatable; protocol in the README).",
+    help="Adapter command of any client (repeatable; protocol in docs/adapter-protocol.md).",
 )
 @click.option("--client-name", "names", multiple=True, metavar="NAME", help="Column name for each --client-cmd.")
 @click.option("--persistent", is_flag=True, help="Run --client-cmd adapters once, in JSON-lines mode.")

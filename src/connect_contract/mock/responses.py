@@ -18,7 +18,7 @@ from connect_contract import protocol, sigv4
 from connect_contract.contracts import ERROR_TYPE_HEADER, REQUEST_ID_HEADER
 from connect_contract.model import load_operation
 
-# --- protocol-level errors (not in the model; see the module docstring and README "Reference mock") ---
+# --- protocol-level errors (not in the model; see the module docstring and docs/mock.md) ---
 # Their names and statuses are the protocol's (connect_contract.protocol); the mock's own are here.
 SERIALIZATION = protocol.SERIALIZATION_ERROR  # body is not JSON, or not a JSON object (Smithy restJson1)
 UNSUPPORTED_MEDIA_TYPE = protocol.UNSUPPORTED_MEDIA_TYPE_ERROR  # Content-Type is not application/json

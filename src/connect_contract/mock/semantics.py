@@ -2,8 +2,8 @@
 
 The model marks ``Code``, ``Error`` and ``ErrorDescription`` all optional and says nothing about the
 ``State`` life cycle or which modeled error reports what.  The API documentation does ("if a code is
-provided ... if an error is provided ..."), and the mock implements that reading, documented in the
-README.  The names below are therefore the mock's *rules*, not copies of model facts: each one is
+provided ... if an error is provided ..."), and the mock implements that reading, documented in
+docs/mock.md.  The names below are therefore the mock's *rules*, not copies of model facts: each one is
 checked against the model at import, so a renamed member or error fails loudly instead of drifting.
 """
 

@@ -1,6 +1,6 @@
 """Ordered input checks for the operation's body, compiled once from the model.
 
-The order is the one the README documents: bytes -> JSON object (``SerializationException``),
+The order is the one docs/mock.md documents: bytes -> JSON object (``SerializationException``),
 media type (``UnsupportedMediaTypeException``), then member constraints (``InvalidParameterException``).
 Member rules are compiled from :func:`connect_contract.model.load_operation` into plain Python
 checks; measured against a jsonschema validator this keeps validation in the low microseconds, so

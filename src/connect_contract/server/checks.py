@@ -7,7 +7,7 @@ the deterministic vectors, the generated schemathesis cases and the schemathesis
 (:mod:`connect_contract.server.st_hooks`) all use the same ones.  Messages describe the answer
 (status, type, header names) and are scrubbed of every sensitive value the request carried.
 
-The verdict policy (README "Verdict policy"): ``required`` fails only where a client following the
+The verdict policy (docs/verdict-policy.md): ``required`` fails only where a client following the
 Smithy restJson1 client rules would misread the answer, where the protocol says MUST, or where
 success payload keys are not the model's; SHOULD-rules and style are ``recommended`` (they decide
 the exit code only with ``--strict``).  Every check that needs an error's type uses the type as
@@ -69,7 +69,7 @@ class Check:
     id: str
     level: Level
     rule: str  # the Smithy rule (MUST/SHOULD wording or protocol-test name) it stands on
-    catches: str  # one line for the README table and --help
+    catches: str  # one line for the check table (docs/server-checks.md) and --help
     applies: Callable[[Exchange], bool]
     judge: Callable[[Exchange], Outcome]
     vectors_only: bool = False  # needs a twin answer, which only deterministic vectors provide

@@ -4,7 +4,7 @@
 ``connect-contract check``: one test per vector (``test_server_vectors.py``) and one per check over
 the generated cases (``test_server_generated.py``).  Without ``--endpoint`` they run against a
 built-in mock started for the session.  Another repository can reuse them with the two small test
-files and the installed plugin (README "Server conformance").
+files and the installed plugin (docs/server-checks.md).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Schemathesis generates; the harness sends and judges.  Each case goes through the shared
 :class:`~connect_contract.server.transport.Sender` (timeouts, rate limit, SigV4) and is judged by
 :func:`connect_contract.server.classify.classify` plus the checks -- not by schemathesis' built-in
-checks, which are replaced as follows (README "Server conformance" has the table):
+checks, which are replaced as follows (docs/server-checks.md has the table):
 
 - ``not_a_server_error`` -> ``no_server_error``; ``positive_data_acceptance`` -> ``accepts_valid``;
   ``negative_data_rejection`` -> ``rejects_invalid`` (with the harness's own judge of validity);

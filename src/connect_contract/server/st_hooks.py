@@ -65,7 +65,7 @@ REGISTERED = tuple(
     if check.id != "responds" and not check.vectors_only
 )
 
-# schemathesis' built-in checks that the harness's checks replace or deliberately leave out (README,
+# schemathesis' built-in checks that the harness's checks replace or deliberately leave out (docs/server-checks.md,
 # "Schemathesis' built-in checks"): with them on, plain ``st run`` fails a correct server, e.g.
 # ``positive_data_acceptance`` rejects a modeled 400 for a schema-valid request that breaks the
 # operation's semantics.  ``st run --checks NAME`` still turns any of them back on (the command
