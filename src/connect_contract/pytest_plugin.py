@@ -81,7 +81,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     client.addoption(
         "--covering-set",
         action="store_true",
-        help="Client conformance on the covering set of operations (docs/client-checks.md), not only --service/--operation.",
+        help="Client conformance on the covering set of operations (docs/client-checks.md), "
+        "not only --service/--operation.",
     )
     for flag, default, text in (
         ("--service", "connect", "botocore's service name (a rest-json service)."),

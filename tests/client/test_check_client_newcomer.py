@@ -56,8 +56,9 @@ def test_missing_js_sdk_is_one_line_and_exit_2_before_anything_runs(tmp_path: Pa
 
 
 def test_a_custom_adapter_that_cannot_load_its_sdk_is_said_once(tmp_path: Path) -> None:
-    """The JS example adapter (docs/adapter-protocol.md) outside the repository (no node_modules up the tree, no NODE_PATH) is the
-    `npm ci` mistake for a --client-cmd: one line at the first vector, not one broken cell per vector."""
+    """The JS example adapter (docs/adapter-protocol.md) outside the repository (no node_modules up the
+    tree, no NODE_PATH) is the `npm ci` mistake for a --client-cmd: one line at the first vector, not one
+    broken cell per vector."""
     adapter = tmp_path / "js_adapter.cjs"
     adapter.write_text((ROOT / "examples" / "adapters" / "js_adapter.cjs").read_text())
     env = harness_env()

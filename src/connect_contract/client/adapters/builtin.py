@@ -19,7 +19,8 @@ from connect_contract.operations import load_raw
 
 BUILTIN = ("boto3", "awscli", "js", "js-v2")
 # Run when no client is named (pytest tests/conformance): the ones that pass every required vector.  js-v2,
-# the legacy SDK, fails the error-type rules for genuine reasons (docs/client-checks.md, client matrix): named explicitly.
+# the legacy SDK, fails the error-type rules for genuine reasons (docs/client-checks.md, client matrix):
+# named explicitly.
 DEFAULT_CLIENTS = ("boto3", "awscli", "js")
 JS_PACKAGE = "@aws-sdk/client-connect"
 JS_ADAPTER = Path(__file__).resolve().parent / "js" / "adapter.cjs"
