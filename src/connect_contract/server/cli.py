@@ -254,8 +254,9 @@ def check(
                 settings = replace(settings, operation=op)
                 if many:
                     console.print(f"{op.service_name}:{op.name}", style="bold")
-                with report.live_progress(console, len(operation_vectors(settings))) as listener:
-                    show(run(settings, listener=listener))
+                vectors = operation_vectors(settings)  # built once: counted for the progress bar, then sent
+                with report.live_progress(console, len(vectors)) as listener:
+                    show(run(settings, listener=listener, vectors=vectors))
     if len(results) == 1 and shard is None:  # a shard's reports always name their operations (to merge)
         result = results[0]
         write_reports(result, junitxml, report_path, strict=strict)
