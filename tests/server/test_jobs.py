@@ -6,6 +6,7 @@ Two small operations against the multi-operation reference server (``anyop_catal
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
 import signal
@@ -20,6 +21,7 @@ from anyop_catalogue import make_app
 from click.testing import CliRunner, Result
 
 from connect_contract.cli import main
+from connect_contract.server.parallel import SharedRateLimit
 from connect_contract.serving import serve_in_thread
 
 TWO = "[TU]*agResource"  # TagResource and UntagResource, both served by the reference server
@@ -131,3 +133,15 @@ def test_ctrl_c_stops_every_worker(reference_url: str, tmp_path: Path) -> None:
             os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 1 and b"Aborted!" in output, output[-2000:]
     assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()], "a worker outlived Ctrl-C"
+
+
+def test_the_workers_share_one_rate_limit() -> None:
+    """Two workers' limiters on one shared slot clock: 20/s between them, evenly spaced, not 20/s each."""
+    slot = multiprocessing.get_context("spawn").Value("d", 0.0)
+    limits = [SharedRateLimit(20, 1.0, next_slot=slot) for _ in range(2)]
+    started = time.monotonic()
+    for _ in range(4):
+        for limit in limits:  # alternating, as two workers sending at once would
+            limit.wait()
+    # 8 sends at 20/s between them span at least 7/20 s; with a limit of 20/s each, 3/20 s would do.
+    assert time.monotonic() - started >= 7 / 20

@@ -22,7 +22,7 @@ from connect_contract.report_paths import report_path_callback
 from connect_contract.server import report
 from connect_contract.server.model_vectors import parse_pins as parse_model_pins
 from connect_contract.server.model_vectors import split_pins
-from connect_contract.server.parallel import parse_jobs, run_in_workers
+from connect_contract.server.parallel import default_jobs, parse_jobs, run_in_workers
 from connect_contract.server.runner import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_TIMEOUT,
@@ -126,7 +126,7 @@ def _epilog() -> str:
     "--jobs",
     metavar="N",
     help="Check the selected operations in N worker processes (default: one per core, "
-    f"{os.cpu_count() or 1} here); 1 checks them one after another in this process. Reports are the same either way.",
+    f"{default_jobs()} here); 1 checks them one after another in this process. Reports are the same either way.",
 )
 @click.option(
     "--endpoint",

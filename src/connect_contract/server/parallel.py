@@ -16,7 +16,8 @@ What keeps a parallel run equal to a sequential one:
 - a check's verdict function does not cross the process boundary (the checks are closures): a
   worker sends its tallies by check id, and the parent puts them back on the parent's own checks.
 
-A rate limit bounds the endpoint's total: each of N workers keeps to a 1/N share.  Ctrl-C reaches
+A rate limit bounds the endpoint's total: the workers take their turns from one shared clock of
+send slots, spaced evenly as in one process (:class:`SharedRateLimit`).  Ctrl-C reaches
 only the parent (workers ignore SIGINT), which stops the workers before it returns.  A worker that
 dies (a crash, the OOM killer) ends the run with a verdict on every operation it had not finished.
 """
@@ -28,6 +29,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -39,11 +41,18 @@ from connect_contract.server.checks import checks_for
 from connect_contract.server.runner import CheckResult, RunResult, Settings, new_result, run
 
 if TYPE_CHECKING:
+    from multiprocessing.sharedctypes import Synchronized
+
+    import requests
+
     from connect_contract.operations import ServiceOperation
 
 
 def default_jobs() -> int:
-    """One worker per core (``os.cpu_count()``; 1 when it cannot tell)."""
+    """One worker per core this process may run on (its CPU affinity where the system has one, as in a
+    container limited to some cores; else ``os.cpu_count()``; 1 when it cannot tell)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
 
 
@@ -55,6 +64,24 @@ def parse_jobs(value: str | None) -> int:
     if not text.isdigit() or int(text) < 1:
         raise ValueError(f"--jobs expects a whole number of worker processes, at least 1, not {value!r}")
     return int(text)
+
+
+@dataclass
+class SharedRateLimit(RateLimit):
+    """A :class:`RateLimit` kept by several processes together: the next free send slot lives in shared
+    memory, so N workers send at most ``count`` requests per ``seconds`` between them, evenly spaced.
+    (``time.monotonic`` is one system-wide clock for every process.)"""
+
+    next_slot: Synchronized[float] | None = None
+
+    def wait(self) -> None:
+        assert self.next_slot is not None
+        with self.next_slot.get_lock():
+            now = time.monotonic()
+            slot = max(now, self.next_slot.value)
+            self.next_slot.value = slot + self.seconds / self.count
+        if slot > now:
+            time.sleep(slot - now)
 
 
 @dataclass(frozen=True)
@@ -70,14 +97,14 @@ class _Job:
 class _WorkerSetup:
     sigv4: bool
     signing_name: str | None
-    rate_limit: tuple[int, float] | None  # (count, seconds) of the worker's share
+    rate_limit: tuple[int, float] | None  # (count, seconds) for all the workers together
     modules: tuple[str, ...]  # the parent's own modules (see _start_worker)
 
 
-_worker: dict[str, Any] = {}  # per worker process: its signer and its share of the rate limit
+_worker: dict[str, Any] = {}  # per worker process: its signer and the shared rate limit
 
 
-def _start_worker(setup: _WorkerSetup) -> None:
+def _start_worker(setup: _WorkerSetup, next_slot: Synchronized[float]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     # Hypothesis draws some values from the constants in the source of every loaded module it deems
     # "local" (not site-packages: this package when installed editable, hook modules): a worker that had
@@ -87,7 +114,7 @@ def _start_worker(setup: _WorkerSetup) -> None:
     from connect_contract.server.cli import private_hypothesis_home
 
     private_hypothesis_home().__enter__()  # for the worker's life, as for the whole of a sequential run
-    _worker["rate_limit"] = RateLimit(*setup.rate_limit) if setup.rate_limit else None
+    _worker["rate_limit"] = SharedRateLimit(*setup.rate_limit, next_slot=next_slot) if setup.rate_limit else None
     _worker["sigv4"] = setup.sigv4
     _worker["signing_name"] = setup.signing_name
 
@@ -106,7 +133,7 @@ def _check_one(job: _Job) -> tuple[RunResult, list[dict[str, Any]]]:
     return replace(result, checks={}), tallies
 
 
-def _auth(settings: Settings) -> Any:
+def _auth(settings: Settings) -> requests.auth.AuthBase | None:
     """The worker's SigV4 signer, made once from the standard credential chain (as the parent's was)."""
     if not _worker.get("sigv4"):
         return None
@@ -114,7 +141,8 @@ def _auth(settings: Settings) -> Any:
         from connect_contract.server.cli import sigv4_auth
 
         _worker["auth"] = sigv4_auth(settings.region, settings.endpoint, _worker["signing_name"])
-    return _worker["auth"]
+    auth: requests.auth.AuthBase = _worker["auth"]
+    return auth
 
 
 def _restored(op: ServiceOperation, settings: Settings, sent: tuple[RunResult, list[dict[str, Any]]]) -> RunResult:
@@ -150,17 +178,18 @@ def run_in_workers(
     """
     portable = replace(settings, operation=None, auth=None, rate_limit=None)
     limit = settings.rate_limit
+    context = multiprocessing.get_context("spawn")
     setup = _WorkerSetup(
         sigv4=sigv4,
         signing_name=operations[0].signing_name if sigv4 else None,
-        rate_limit=(limit.count, limit.seconds * jobs) if limit is not None else None,
+        rate_limit=(limit.count, limit.seconds) if limit is not None else None,
         modules=tuple(sorted(name for name in sys.modules if name.split(".")[0] == "connect_contract")),
     )
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(operations)),
-        mp_context=multiprocessing.get_context("spawn"),
+        mp_context=context,
         initializer=_start_worker,
-        initargs=(setup,),
+        initargs=(setup, context.Value("d", 0.0)),
     )
     results: list[RunResult] = []
     try:
