@@ -183,7 +183,7 @@ def run_in_workers(
         sigv4=sigv4,
         signing_name=operations[0].signing_name if sigv4 else None,
         rate_limit=(limit.count, limit.seconds) if limit is not None else None,
-        modules=tuple(sorted(name for name in sys.modules if name.split(".")[0] == "connect_contract")),
+        modules=tuple(sorted(name for name in sys.modules if _is_own(name))),
     )
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(operations)),
@@ -208,6 +208,11 @@ def run_in_workers(
         raise
     pool.shutdown(wait=True)
     return results
+
+
+def _is_own(module: str) -> bool:
+    """A module of this package a worker can import again (a ``__main__`` would run the command line)."""
+    return module.split(".", maxsplit=1)[0] == "connect_contract" and not module.endswith("__main__")
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
