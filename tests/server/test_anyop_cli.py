@@ -26,7 +26,10 @@ def reference_url() -> Iterator[str]:
 
 
 def invoke(*args: str) -> Result:
-    return CliRunner().invoke(main, ["check", "--max-examples", "5", "--seed", "2", *args], env={"NO_COLOR": "1"})
+    # One process (--jobs 1): worker processes cost a cold start each; tests/server/test_jobs.py covers them.
+    return CliRunner().invoke(
+        main, ["check", "--max-examples", "5", "--seed", "2", "--jobs", "1", *args], env={"NO_COLOR": "1"}
+    )
 
 
 def test_shards_split_the_operations_disjointly_and_completely() -> None:

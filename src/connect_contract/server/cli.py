@@ -22,6 +22,7 @@ from connect_contract.report_paths import report_path_callback
 from connect_contract.server import report
 from connect_contract.server.model_vectors import parse_pins as parse_model_pins
 from connect_contract.server.model_vectors import split_pins
+from connect_contract.server.parallel import default_jobs, parse_jobs, run_in_workers
 from connect_contract.server.runner import (
     DEFAULT_MAX_EXAMPLES,
     DEFAULT_TIMEOUT,
@@ -122,6 +123,12 @@ def _epilog() -> str:
     "`connect-contract merge-reports` joins the shards' reports.",
 )
 @click.option(
+    "--jobs",
+    metavar="N",
+    help="Check the selected operations in N worker processes (default: one per core, "
+    f"{default_jobs()} here); 1 checks them one after another in this process. Reports are the same either way.",
+)
+@click.option(
     "--endpoint",
     metavar="URL",
     callback=endpoint_callback,
@@ -171,6 +178,7 @@ def check(
     operations: tuple[ServiceOperation, ...],
     pins: tuple[str, ...],
     shard: str | None,
+    jobs: str | None,
     endpoint: str | None,
     region: str,
     sigv4: bool,
@@ -196,6 +204,7 @@ def check(
         limit = parse_rate_limit(rate_limit, endpoint or "http://127.0.0.1")
         pinned = split_pins(pins)
         chosen = shard_of(operations, parse_shard(shard))
+        workers = min(parse_jobs(jobs), len(chosen))
         for op in chosen if pinned else ():
             parse_model_pins(op, dict(pinned))
         auth = sigv4_auth(region, endpoint, operations[0].signing_name) if sigv4 else None
@@ -221,17 +230,33 @@ def check(
         extras += f", SigV4 with {auth.source} credentials" if auth else ""
         many = len(chosen) != 1 or shard is not None
         what = f", {len(chosen)} operation{'s' if len(chosen) != 1 else ''}" if many else ""
+        what += f", {workers} worker processes" if workers > 1 else ""
         console.print(f"Checking {name} (timeout {timeout:g} s{extras}{what})")
-        for op in chosen:
-            settings = replace(settings, operation=op)
-            if many:
-                console.print(f"{op.service_name}:{op.name}", style="bold")
-            with report.live_progress(console, len(operation_vectors(settings))) as listener:
-                result = run(settings, listener=listener)
+
+        def show(result: RunResult, *, heading: bool = False) -> None:
             result.endpoint = name
             results.append(result)
+            if many and heading:  # a worker's result: its heading comes with it, in selection order
+                console.print(report.operation_label(result), style="bold")
             if many:
                 console.print(f"  {report.headline(result, strict=strict)}", soft_wrap=True)
+
+        if workers > 1:
+            run_in_workers(
+                chosen,
+                settings,
+                jobs=workers,
+                sigv4=auth is not None,
+                on_result=lambda result: show(result, heading=True),
+            )
+        else:
+            for op in chosen:
+                settings = replace(settings, operation=op)
+                if many:
+                    console.print(f"{op.service_name}:{op.name}", style="bold")
+                vectors = operation_vectors(settings)  # built once: counted for the progress bar, then sent
+                with report.live_progress(console, len(vectors)) as listener:
+                    show(run(settings, listener=listener, vectors=vectors))
     if len(results) == 1 and shard is None:  # a shard's reports always name their operations (to merge)
         result = results[0]
         write_reports(result, junitxml, report_path, strict=strict)
