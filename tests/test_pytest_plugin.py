@@ -127,7 +127,7 @@ def _config(settings: str) -> str:
 def test_server_marker_runs_every_vector_against_the_built_in_mock(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_conformance=SERVER_TEST)
     result = _runpytest(pytester, "-q", "-k", "vector")
-    result.assert_outcomes(passed=98, deselected=15)
+    result.assert_outcomes(passed=98, deselected=16)
 
 
 def test_server_marker_fails_a_broken_server_named_by_the_config_fixture(
@@ -136,7 +136,7 @@ def test_server_marker_fails_a_broken_server_named_by_the_config_fixture(
     pytester.makeconftest(_config(f"{{'endpoint': {broken_endpoint!r}}}"))
     pytester.makepyfile(test_conformance=SERVER_TEST)
     result = _runpytest(pytester, "-q", "-k", "vector and (json-empty-body or json-comment)")
-    result.assert_outcomes(failed=2, deselected=111)
+    result.assert_outcomes(failed=2, deselected=112)
     result.stdout.fnmatch_lines(["*no_server_error (required)*"])
 
 
@@ -146,7 +146,7 @@ def test_an_endpoint_on_the_command_line_wins_over_the_config_fixture(
     pytester.makeconftest(_config("{'endpoint': 'http://127.0.0.1:9'}"))  # nothing listens on port 9
     pytester.makepyfile(test_conformance=SERVER_TEST)
     result = _runpytest(pytester, "-q", "-k", "vector and json-empty-body", f"--endpoint={broken_endpoint}")
-    result.assert_outcomes(failed=1, deselected=112)
+    result.assert_outcomes(failed=1, deselected=113)
     result.stdout.fnmatch_lines(["*no_server_error (required)*"])
 
 
@@ -172,7 +172,7 @@ def test_a_users_check_registered_in_a_conftest_judges_the_marked_cases(pytester
     pytester.makeconftest(USER_CHECK_CONFTEST)
     pytester.makepyfile(test_conformance=SERVER_TEST)
     result = _runpytest(pytester, "-q", "-k", "vector-json-empty-body")
-    result.assert_outcomes(failed=1, deselected=113)  # 98 vectors + 15 built-in generated checks + its own
+    result.assert_outcomes(failed=1, deselected=114)  # 98 vectors + 16 built-in generated checks + its own
     result.stdout.fnmatch_lines(["*apigw_id (required): no x-amz-apigw-id header*"])
 
 

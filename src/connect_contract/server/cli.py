@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,7 +12,6 @@ import click
 from rich.console import Console
 
 from connect_contract.endpoints import endpoint_callback, validate_endpoint
-from connect_contract.model import load_operation
 from connect_contract.operations import ServiceOperation, mission_operation
 from connect_contract.operations.options import operation_options
 from connect_contract.ratelimit import parse_rate_limit, rate_limit_option
@@ -29,20 +26,14 @@ from connect_contract.server.runner import (
     RunResult,
     Settings,
     operation_vectors,
+    private_hypothesis_home,
     run,
 )
-from connect_contract.sigv4 import SigV4RequestsAuth, chain_credentials
+from connect_contract.sigv4 import requests_auth
 
 
 def parse_endpoint(value: str) -> str:
     return validate_endpoint(value)
-
-
-def sigv4_auth(region: str, endpoint: str | None = None, signing_name: str | None = None) -> SigV4RequestsAuth:
-    """A signer using the standard AWS credential chain; ``ValueError`` when it finds nothing."""
-    found = chain_credentials(endpoint)
-    service = signing_name or load_operation().signing_name
-    return SigV4RequestsAuth(found.credentials, region=region, service=service, source=found.source)
 
 
 def parse_shard(value: str | None) -> tuple[int, int] | None:
@@ -62,28 +53,6 @@ def shard_of(operations: tuple[ServiceOperation, ...], shard: tuple[int, int] | 
     index, total = shard
     ordered = sorted(operations, key=lambda op: op.name)
     return tuple(ordered[index - 1 :: total])
-
-
-@contextmanager
-def private_hypothesis_home() -> Iterator[None]:
-    """Keep Hypothesis' storage out of the user's working directory (no ``.hypothesis`` there).
-
-    It goes to the user's cache directory instead of a fresh temporary one: Hypothesis caches what it
-    learns about the schema there, and an empty store costs about 1.3 s per run (measured).
-    """
-    import hypothesis.configuration
-
-    with ExitStack() as stack:
-        home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "connect-contract" / "hypothesis"
-        try:
-            home.mkdir(parents=True, exist_ok=True)
-        except OSError:  # a read-only home: a temporary store, slower but clean
-            home = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="connect-contract-hypothesis-")))
-        hypothesis.configuration.set_hypothesis_home_dir(home)
-        try:
-            yield
-        finally:
-            hypothesis.configuration.set_hypothesis_home_dir(None)
 
 
 @contextmanager
@@ -207,7 +176,7 @@ def check(
         workers = min(parse_jobs(jobs), len(chosen))
         for op in chosen if pinned else ():
             parse_model_pins(op, dict(pinned))
-        auth = sigv4_auth(region, endpoint, operations[0].signing_name) if sigv4 else None
+        auth = requests_auth(region, endpoint, operations[0].signing_name) if sigv4 else None
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     if pinned and any(op is mission_operation() for op in chosen):

@@ -113,7 +113,7 @@ def _start_worker(setup: _WorkerSetup, next_slot: Synchronized[float]) -> None:
     # loaded fewer of them would generate other cases from the same seed than a sequential run does.
     for name in setup.modules:
         importlib.import_module(name)
-    from connect_contract.server.cli import private_hypothesis_home
+    from connect_contract.server.runner import private_hypothesis_home
 
     private_hypothesis_home().__enter__()  # for the worker's life, as for the whole of a sequential run
     _worker["rate_limit"] = SharedRateLimit(*setup.rate_limit, next_slot=next_slot) if setup.rate_limit else None
@@ -140,9 +140,9 @@ def _auth(settings: Settings) -> requests.auth.AuthBase | None:
     if not _worker.get("sigv4"):
         return None
     if "auth" not in _worker:
-        from connect_contract.server.cli import sigv4_auth
+        from connect_contract.sigv4 import requests_auth
 
-        _worker["auth"] = sigv4_auth(settings.region, settings.endpoint, _worker["signing_name"])
+        _worker["auth"] = requests_auth(settings.region, settings.endpoint, _worker["signing_name"])
     auth: requests.auth.AuthBase = _worker["auth"]
     return auth
 
