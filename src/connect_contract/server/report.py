@@ -297,9 +297,9 @@ def print_operations(console: Console, results: list[RunResult], *, strict: bool
     console.print(table)
     passed = sum(result.ok(strict=strict) for result in results)
     total_cases = sum(result.cases for result in results)
-    seconds = sum(result.wall_seconds for result in results)
+    seconds = sum(result.wall_seconds for result in results)  # summed per operation: workers overlap
     verdict = "PASSED" if passed == len(results) else "FAILED"
-    line = f"{verdict}: {passed} of {len(results)} operations passed ({total_cases} cases in {seconds:.1f} s)"
+    line = f"{verdict}: {passed} of {len(results)} operations passed ({total_cases} cases, {seconds:.1f} s of checking)"
     console.print(f"[bold {'green' if verdict == 'PASSED' else 'red'}]{escape(line)}[/]")
 
 
