@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from botocore.retries.standard import ThrottledRetryableChecker
 
@@ -266,3 +267,15 @@ def is_json_request_media_type(content_type: str | bytes | None) -> bool:
     # Only HTTP's optional whitespace (RFC 9110 section 5.6.3) around the type, not str.strip()'s
     # Unicode spaces: "application/json\xa0" is not application/json.
     return (content_type or "").split(";", 1)[0].strip(" \t").lower() == JSON_MEDIA_TYPE
+
+
+# --- query strings ---------------------------------------------------------------------------------
+
+
+def query_pairs(query: str) -> list[tuple[str, str]]:
+    """A query string as its percent-decoded ``(key, value)`` pairs, in order, repeated keys kept (restJson1
+    sends a list as repeated keys, Smithy httpQuery).  ``+`` stays ``+``: botocore and the JS SDK v3
+    percent-encode a space as ``%20`` in a query."""
+    return [
+        (unquote(key), unquote(value)) for key, _, value in (part.partition("=") for part in query.split("&") if part)
+    ]

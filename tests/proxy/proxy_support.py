@@ -13,13 +13,12 @@ from typing import Any
 
 import boto3
 import botocore.exceptions
-import requests
 from botocore.config import Config
 from botocore.credentials import Credentials
 
 from connect_contract.cassettes.inputs import structure_value
 from connect_contract.operations import ServiceOperation, load_service_operation
-from connect_contract.sigv4 import sign
+from connect_contract.sigv4 import SigV4RequestsAuth
 
 # The AWS documentation's example keys: the secret matches the secret-key-like pattern on purpose.
 ACCESS_KEY = "AKIDEXAMPLE"
@@ -124,27 +123,9 @@ def call(connect: Any, op: ServiceOperation, params: dict[str, Any]) -> tuple[st
     return "200", answer
 
 
-class Signed(requests.auth.AuthBase):
+def Signed(service: str = "connect") -> SigV4RequestsAuth:
     """SigV4 for a hand-made ``requests`` call (a conforming client signs: check-client's ``req.sigv4``)."""
-
-    def __init__(self, service: str = "connect") -> None:
-        self.service = service
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        body = request.body if isinstance(request.body, bytes) else (request.body or "").encode("utf-8")
-        credentials = Credentials(ACCESS_KEY, SECRET_KEY)
-        assert request.method is not None and request.url is not None
-        signed = sign(
-            request.method,
-            request.url,
-            body,
-            dict(request.headers),
-            credentials,
-            region="us-east-1",
-            service=self.service,
-        )
-        request.headers.update(signed)
-        return request
+    return SigV4RequestsAuth(Credentials(ACCESS_KEY, SECRET_KEY), region="us-east-1", service=service)
 
 
 SIGNED = Signed()

@@ -28,7 +28,7 @@ import botocore.model
 from connect_contract.cassettes import sensitive
 from connect_contract.cassettes.routing import path_pattern
 from connect_contract.operations import Binding, ServiceOperation
-from connect_contract.protocol import resolve_error_type
+from connect_contract.protocol import query_pairs, resolve_error_type
 
 _LABEL = re.compile(r"\{([^}+]+)(\+?)\}")
 UNRESERVED = "-._~"
@@ -48,10 +48,6 @@ def _encode(text: str, *, greedy: bool = False) -> str:
     if _PLAIN.fullmatch(text):  # nothing to encode (most segments and values): skip quote()'s cost
         return text
     return quote(text, safe=UNRESERVED + ("/" if greedy else ""))
-
-
-def _query_pairs(query: str) -> list[tuple[str, str]]:
-    return [(unquote(k), unquote(v)) for k, _, v in (p.partition("=") for p in query.split("&") if p)]
 
 
 def _rewrite_path(op: ServiceOperation, path: str, walk: Walk) -> str:
@@ -232,7 +228,7 @@ def canonical_labels(op: ServiceOperation, path: str) -> str:
 def canonical_query(op: ServiceOperation | None, query: str) -> str:
     """The query as a sorted multiset of decoded pairs; sensitive values as presence markers."""
     pairs = []
-    for key, value in _query_pairs(query):
+    for key, value in query_pairs(query):
         found = _query_binding(op, key) if op is not None else None
         if found is not None and _is_secret(found):
             marker = sensitive.canonical(found[0], value, found[1], found[2])

@@ -27,9 +27,10 @@ from connect_contract.client.scripted_server import Captured
 from connect_contract.client.values import TIMESTAMP_RESOLUTION, differences, instant, unb64
 from connect_contract.client.vectors import Settings, Vector
 from connect_contract.client.wire import from_wire, to_wire
-from connect_contract.client.wirerules import judge_form, query_pairs
+from connect_contract.client.wirerules import judge_form
 from connect_contract.contracts.parts import HTTP_DATE_ITEM, request_parts, split_header_list
 from connect_contract.operations import Binding, ServiceOperation
+from connect_contract.protocol import query_pairs
 from connect_contract.sigv4 import parse_authorization, verify
 
 Problem = tuple[str, str]  # (rule id, detail)

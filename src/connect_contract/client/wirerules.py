@@ -38,7 +38,7 @@ from connect_contract.client.wire import from_wire, percent_encode
 from connect_contract.contracts.parts import HTTP_DATE_ITEM, RequestParts, request_parts, split_header_list, validator
 from connect_contract.contracts.schemas import HTTP_DATE_PATTERN, ISO8601_PATTERN, timestamp_format
 from connect_contract.operations import ServiceOperation
-from connect_contract.protocol import JSON_MEDIA_TYPE, media_type
+from connect_contract.protocol import JSON_MEDIA_TYPE, media_type, query_pairs
 from connect_contract.sigv4 import parse_authorization
 
 Level = Literal["required", "recommended"]
@@ -103,15 +103,6 @@ def raw_label(op: ServiceOperation, raw_path: str, wire_name: str) -> str | None
         pattern = pattern.replace(token, "(.*)" if greedy else "([^/]*)", 1)
     match = re.fullmatch(pattern, raw_path)
     return match.group(names.index(wire_name) + 1) if match and wire_name in names else None
-
-
-def query_pairs(query: str) -> list[tuple[str, str]]:
-    pairs = []
-    for part in query.split("&"):
-        if part:
-            key, _, value = part.partition("=")
-            pairs.append((unquote(key), unquote(value)))
-    return pairs
 
 
 def _labels(op: ServiceOperation, req: Captured) -> list[WireProblem]:

@@ -25,7 +25,7 @@ from jsonschema import Draft202012Validator
 
 from connect_contract.contracts.schemas import operation_schemas, timestamp_format
 from connect_contract.operations import Binding, ServiceOperation, load_service_operation
-from connect_contract.protocol import NotJsonError, decode_json
+from connect_contract.protocol import NotJsonError, decode_json, query_pairs
 
 _INTEGER = re.compile(r"^-?[0-9]+$")
 HTTP_DATE_ITEM = re.compile(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
@@ -98,15 +98,6 @@ def split_header_list(value: str) -> list[str]:
     return items
 
 
-def _query_pairs(query: str) -> list[tuple[str, str]]:
-    pairs = []
-    for part in query.split("&"):
-        if part:
-            key, _, value = part.partition("=")
-            pairs.append((unquote(key), unquote(value)))
-    return pairs
-
-
 def request_parts(op: ServiceOperation, target: str, headers: Mapping[str, str], body: bytes) -> RequestParts:
     """Split a request (``target`` is the path and query as sent) into the instances the schemas judge."""
     raw_path, _, raw_query = target.partition("?")
@@ -121,7 +112,7 @@ def request_parts(op: ServiceOperation, target: str, headers: Mapping[str, str],
 
     query: dict[str, Any] = {}
     grouped: dict[str, list[str]] = {}
-    for key, value in _query_pairs(raw_query):
+    for key, value in query_pairs(raw_query):
         grouped.setdefault(key, []).append(value)
     bound = {b.wire_name: b for b in op.query}
     fixed = dict(op.fixed_query)
