@@ -147,7 +147,16 @@ def test_every_report_option_creates_missing_directories(command: list[str], opt
     assert target.is_file() and target.stat().st_size > 0
 
 
-@pytest.mark.parametrize("command", [["check"], ["check-client", "--client-cmd", "false"]], ids=["check", "client"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check"],
+        ["check-client", "--client-cmd", "false"],
+        ["proxy", "--upstream", "http://127.0.0.1:9"],
+        ["merge-reports", __file__],
+    ],
+    ids=["check", "client", "proxy", "merge-reports"],
+)
 def test_a_report_path_that_cannot_be_created_is_a_usage_error_before_anything_runs(command: list[str]) -> None:
     from click.testing import CliRunner
 

@@ -3,9 +3,13 @@ directories are created, up front, so a long run never ends unable to write its 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import click
+
+F = TypeVar("F", bound=Callable[..., object])
 
 
 def prepare_report_path(path: Path) -> Path:
@@ -30,3 +34,24 @@ def report_path_callback(ctx: click.Context, param: click.Parameter, value: Path
         return prepare_report_path(value)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param=param) from None
+
+
+def report_options(
+    markdown_help: str = "Write a Markdown report.",
+    junit_help: str = "Write a JUnit XML report.",
+    *,
+    junit_dest: str = "junitxml",
+) -> Callable[[F], F]:
+    """``--report PATH`` (as ``report_path``) and ``--junitxml PATH`` (as ``junit_dest``), both through
+    :func:`report_path_callback`: the one pair every command that writes reports takes."""
+    path = click.Path(dir_okay=False, path_type=Path)
+
+    def decorate(command: F) -> F:
+        command = click.option("--junitxml", junit_dest, type=path, callback=report_path_callback, help=junit_help)(
+            command
+        )
+        return click.option("--report", "report_path", type=path, callback=report_path_callback, help=markdown_help)(
+            command
+        )
+
+    return decorate

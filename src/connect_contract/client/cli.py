@@ -24,9 +24,8 @@ from connect_contract.client.runner import OnResult, run_clients, select_vectors
 from connect_contract.client.vectors import Vector
 from connect_contract.operations import ServiceOperation
 from connect_contract.operations.options import operation_options
-from connect_contract.report_paths import report_path_callback
+from connect_contract.report_paths import report_options
 
-_OUT = click.Path(dir_okay=False, path_type=Path)
 # Wide enough for any matrix: a table is only as wide as its content, so off a terminal (CI logs) it
 # is printed at its natural width instead of wrapping vector ids at 80 columns.
 _LOG_WIDTH = 1000
@@ -131,8 +130,7 @@ def _print_covering_set(operations: Sequence[ServiceOperation]) -> None:
 @click.option("--vector", "patterns", multiple=True, metavar="GLOB", help="Only vectors whose id matches (repeatable).")
 @click.option("--strict", is_flag=True, help="Fail on recommended vectors too.")
 @click.option("--list", "list_only", is_flag=True, help="List the (selected) vectors and exit.")
-@click.option("--report", "report_path", type=_OUT, callback=report_path_callback, help="Write a Markdown report.")
-@click.option("--junitxml", "junit_path", type=_OUT, callback=report_path_callback, help="Write JUnit XML.")
+@report_options(junit_help="Write JUnit XML.", junit_dest="junit_path")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0.1),

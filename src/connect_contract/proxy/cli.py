@@ -17,6 +17,7 @@ from connect_contract.operations.options import operation_options
 from connect_contract.proxy.app import ExchangeRecord, ProxyApp, ProxySettings
 from connect_contract.proxy.recorder import Recorder
 from connect_contract.proxy.report import live_line, summary, write_reports
+from connect_contract.report_paths import report_options
 from connect_contract.serving import LOOPBACK
 from connect_contract.sigv4 import chain_credentials
 
@@ -43,8 +44,7 @@ def _upstream_kind(upstream: str) -> str:
 @click.option("--region", default="us-east-1", show_default=True, help="Signing region when re-signing.")
 @click.option("--host", default=LOOPBACK, show_default=True, help="Interface to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8081, show_default=True, help="0 picks a free port.")
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path), help="Markdown report.")
-@click.option("--junitxml", type=click.Path(dir_okay=False, path_type=Path), help="JUnit XML report.")
+@report_options(markdown_help="Markdown report.", junit_help="JUnit XML report.")
 @click.option(
     "--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True, help="Seconds per upstream answer."
 )

@@ -15,7 +15,7 @@ from connect_contract.endpoints import endpoint_callback, validate_endpoint
 from connect_contract.operations import ServiceOperation, mission_operation
 from connect_contract.operations.options import operation_options
 from connect_contract.ratelimit import parse_rate_limit, rate_limit_option
-from connect_contract.report_paths import report_path_callback
+from connect_contract.report_paths import report_options
 from connect_contract.server import report
 from connect_contract.server.model_vectors import parse_pins as parse_model_pins
 from connect_contract.server.model_vectors import split_pins
@@ -121,19 +121,7 @@ def _epilog() -> str:
     show_default=True,
     help="Per-request timeout in seconds.",
 )
-@click.option(
-    "--junitxml",
-    type=click.Path(dir_okay=False, path_type=Path),
-    callback=report_path_callback,
-    help="Write a JUnit XML report here.",
-)
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    callback=report_path_callback,
-    help="Write a Markdown report.",
-)
+@report_options(junit_help="Write a JUnit XML report here.")
 @click.option(
     "--strict", is_flag=True, help="Also fail on recommended checks, and on required checks that no case exercised."
 )

@@ -10,24 +10,15 @@ from pathlib import Path
 
 import click
 
-from connect_contract.report_paths import report_path_callback
+from connect_contract.report_paths import report_options
 from connect_contract.server import report
 
 
 @click.command("merge-reports")
 @click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--junitxml",
-    type=click.Path(dir_okay=False, path_type=Path),
-    callback=report_path_callback,
-    help="Write the merged JUnit XML here (from the .xml inputs).",
-)
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    callback=report_path_callback,
-    help="Write the merged Markdown here (from the .md inputs).",
+@report_options(
+    markdown_help="Write the merged Markdown here (from the .md inputs).",
+    junit_help="Write the merged JUnit XML here (from the .xml inputs).",
 )
 def merge_reports(reports: tuple[Path, ...], junitxml: Path | None, report_path: Path | None) -> None:
     """Merge the JUnit (.xml) and Markdown (.md) reports of `check --shard` runs."""
