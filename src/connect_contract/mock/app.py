@@ -22,7 +22,7 @@ from connect_contract.mock import responses as r
 from connect_contract.mock.anyop import OperationHandler, TagStore
 from connect_contract.mock.config import MockConfig
 from connect_contract.mock.faults import FaultQueue, FaultSpecError, parse_fault
-from connect_contract.mock.models import CaptureLog, SessionStore
+from connect_contract.mock.models import CaptureLog, Redactor, SessionStore
 from connect_contract.mock.routing import Router
 from connect_contract.mock.semantics import (
     CONFLICT_ERROR,
@@ -190,24 +190,41 @@ class MockApp:
         if method != self.operation_method:
             reply = r.error_reply(r.METHOD_NOT_ALLOWED, f"{method} is not allowed here; use {self.operation_method}")
             return r.Reply(reply.status, (*reply.headers, (b"allow", self.operation_method.encode())), reply.body)
+        taken = await self._intake(scope, receive, MISSION_KEY, MISSION)
+        if isinstance(taken, r.Reply):
+            return taken
+        return self._answer(taken, scope["headers"])
+
+    async def _intake(
+        self,
+        scope: Scope,
+        receive: Receive,
+        capture_key: str,
+        fault_scope: tuple[str, str],
+        redact: Redactor | None = None,
+        signing_name: str | None = None,
+    ) -> bytes | r.Reply:
+        """Size, capture, faults and signature, in that order, for any operation: the body, or the answer
+        that ends the request here."""
         try:
             body = await read_body(scope, receive, self.config.max_body_bytes)
         except BodyTooLarge:
             return self.too_large
-        headers = scope["headers"]
-        self.captured.add(method, scope["path"], scope["query_string"], headers, body, MISSION_KEY)
-        fault = self.faults.take(MISSION)
+        self.captured.add(
+            scope["method"], scope["path"], scope["query_string"], scope["headers"], body, capture_key, redact
+        )
+        fault = self.faults.take(fault_scope)
         if fault is not None:
             if fault.delay_ms:
                 await asyncio.sleep(fault.delay_ms / 1000)
             if fault.reply is not None:
                 return fault.reply
         if self.config.auth == "sigv4":
-            verdict = self._verify(scope, body)
+            verdict = self._verify(scope, body, signing_name)
             if not verdict.ok:
                 assert verdict.error is not None
                 return r.error_reply(verdict.error, verdict.reason)
-        return self._answer(body, headers)
+        return body
 
     def _answer(self, body: bytes, headers: list[tuple[bytes, bytes]]) -> r.Reply:
         """The input checks in their documented order, then the session's completion."""
@@ -272,25 +289,10 @@ class MockApp:
 
     async def _any_operation(self, scope: Scope, receive: Receive, handler: OperationHandler, target: str) -> r.Reply:
         """Size, capture, faults and signature, as for the mission operation; then the handler's answer."""
-        try:
-            body = await read_body(scope, receive, self.config.max_body_bytes)
-        except BodyTooLarge:
-            return self.too_large
-        headers = scope["headers"]
-        path, query = scope["path"], scope["query_string"]
-        self.captured.add(scope["method"], path, query, headers, body, handler.key, handler.redact)
-        fault = self.faults.take(handler.scope)
-        if fault is not None:
-            if fault.delay_ms:
-                await asyncio.sleep(fault.delay_ms / 1000)
-            if fault.reply is not None:
-                return fault.reply
-        if self.config.auth == "sigv4":
-            verdict = self._verify(scope, body, handler.op.signing_name)
-            if not verdict.ok:
-                assert verdict.error is not None
-                return r.error_reply(verdict.error, verdict.reason)
-        return handler.answer(target, headers, body, self.tags)
+        taken = await self._intake(scope, receive, handler.key, handler.scope, handler.redact, handler.op.signing_name)
+        if isinstance(taken, r.Reply):
+            return taken
+        return handler.answer(target, scope["headers"], taken, self.tags)
 
     def operations_of(self, service: str) -> list[ServiceOperation]:
         return [op for (name, _), op in self.operations.items() if name == service]
