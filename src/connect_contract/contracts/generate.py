@@ -106,15 +106,17 @@ def _errors_by_status(op: Operation) -> dict[int, list[ErrorShape]]:
     return grouped
 
 
-def _error_response(errors: list[ErrorShape]) -> Document:
-    names = [e.name for e in errors]
-    refs = [{"$ref": f"#/components/schemas/{name}"} for name in names]
+def error_response(
+    names: list[str], refs: list[Document], type_description: str = "The error type (the modeled shape name)."
+) -> Document:
+    """The OpenAPI response for the errors that share one status: their type header, the request id,
+    and their bodies (``refs``, one schema reference per name)."""
     return {
         "description": " or ".join(names)
         + (". The status never identifies the error; the error type header does." if len(names) > 1 else "."),
         "headers": {
             ERROR_TYPE_HEADER: {
-                "description": "The error type (the modeled shape name).",
+                "description": type_description,
                 "required": True,
                 "schema": {"type": "string", "enum": names},
             },
@@ -122,6 +124,11 @@ def _error_response(errors: list[ErrorShape]) -> Document:
         },
         "content": {"application/json": {"schema": refs[0] if len(refs) == 1 else {"anyOf": refs}}},
     }
+
+
+def _error_response(errors: list[ErrorShape]) -> Document:
+    names = [e.name for e in errors]
+    return error_response(names, [{"$ref": f"#/components/schemas/{name}"} for name in names])
 
 
 def openapi_fragment(op: Operation) -> Document:

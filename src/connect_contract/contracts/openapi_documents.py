@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable
 
 # The header names live with the original generator until protocol.py (merged separately) takes them.
-from connect_contract.contracts.generate import ERROR_TYPE_HEADER, REQUEST_ID_HEADER
+from connect_contract.contracts.generate import REQUEST_ID_HEADER, error_response
 from connect_contract.contracts.schemas import (
     Document,
     SchemaBuilder,
@@ -88,19 +88,7 @@ def _errors(errors: tuple[ModeledError, ...], builder: SchemaBuilder) -> dict[st
             if key not in builder.defs:
                 builder.defs[key] = error_body(error, builder)
             refs.append({"$ref": builder.ref_root + key})
-        responses[str(status)] = {
-            "description": " or ".join(names)
-            + (". The status never identifies the error; the error type header does." if len(names) > 1 else "."),
-            "headers": {
-                ERROR_TYPE_HEADER: {
-                    "description": "The error type (the modeled name).",
-                    "required": True,
-                    "schema": {"type": "string", "enum": names},
-                },
-                REQUEST_ID_HEADER: {"description": "Request id.", "schema": {"type": "string"}},
-            },
-            "content": {"application/json": {"schema": refs[0] if len(refs) == 1 else {"anyOf": refs}}},
-        }
+        responses[str(status)] = error_response(names, refs, "The error type (the modeled name).")
     return responses
 
 
