@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -206,7 +207,14 @@ def test_the_readme_st_run_line_passes_against_the_reference_mock(tmp_path: Path
         command = [url if word == "URL" else word for word in words]
         result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, cwd=cwd, check=False)
     assert result.returncode == 0, result.stdout[-4000:]
-    assert "No issues found" in result.stdout
+    assert re.search(r"(\d+) generated, \1 passed", result.stdout), result.stdout[-4000:]  # every case passed
+    # No warning either, but one: schemathesis' `validation_mismatch` (a warning, never a failure) when a
+    # run happens to generate mostly schema-valid inputs the mock's documented semantics refuse (Code and
+    # Error together: InvalidRequestException, mock/semantics.py) -- it showed on loaded machines, where
+    # fewer fuzzing cases are drawn.  Any other warning still fails this test.
+    warnings = re.findall(r"⚠️ +(.+)", result.stdout)
+    known = ["Schema validation mismatch: 1 operation mostly rejected generated data"]
+    assert "No issues found" in result.stdout or warnings == known, result.stdout[-4000:]
     leftovers = {p.name for p in tmp_path.iterdir()} - {"contracts"}
     paths = [f"{name}/x" for name in sorted(leftovers)]
     ignored = subprocess.run(["git", "check-ignore", *paths], cwd=ROOT, capture_output=True, text=True, check=False)
@@ -214,7 +222,6 @@ def test_the_readme_st_run_line_passes_against_the_reference_mock(tmp_path: Path
 
 
 def test_every_hooks_check_the_readme_names_is_a_valid_st_run_choice() -> None:
-    import re
 
     from connect_contract.server.st_hooks import REGISTERED
 
