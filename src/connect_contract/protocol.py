@@ -257,11 +257,16 @@ def decode_json(body: bytes | str) -> Any:
         raise NotJsonError("not JSON (nested too deeply)") from None
 
 
+_JSON_MEDIA_TYPE_BYTES = JSON_MEDIA_TYPE.encode()
+
+
 def is_json_request_media_type(content_type: str | bytes | None) -> bool:
     """A request body's Content-Type as a restJson1 server accepts it: ``application/json`` exactly (any
     case, parameters such as ``; charset=utf-8`` allowed).  ``application/hal+json`` or the AWS JSON
     1.x types are 415 UnsupportedMediaTypeException (RestJsonWithBodyExpectsApplicationJsonContentType),
     unlike a response, which clients read whatever JSON type it names (:func:`is_json_media_type`)."""
+    if content_type == _JSON_MEDIA_TYPE_BYTES:  # what every SDK sends: skip the parsing below
+        return True
     if isinstance(content_type, bytes):
         content_type = content_type.decode("latin-1")
     # Only HTTP's optional whitespace (RFC 9110 section 5.6.3) around the type, not str.strip()'s

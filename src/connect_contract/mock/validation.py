@@ -42,6 +42,8 @@ def _reject_constant(name: str) -> Any:
 
 # Built once: json.loads(..., parse_constant=...) would build a new decoder on every request.
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+# The scanner decode() runs (set by JSONDecoder.__init__, absent from the type stubs): (text, index) -> (value, end).
+_SCAN_ONCE: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 
 
 def parse_object(raw: bytes) -> dict[str, Any]:
@@ -60,6 +62,16 @@ def parse_json(raw: bytes) -> Any:
         raise BodyError(f"Request body is not valid UTF-8 (byte {exc.start})") from None
     if not text.strip():
         raise BodyError("Request body is empty; expected a JSON object")
+    # Fast path for the usual body (no surrounding whitespace): the decoder's own scanner, which is what
+    # JSONDecoder.decode runs after two whitespace regex matches that cost as much again.  Anything else,
+    # and every failure, goes through decode() so values and messages are exactly its.
+    if text[0] in "{[" and text[-1] in "}]":
+        try:
+            value, end = _SCAN_ONCE(text, 0)
+        except Exception:  # decode() below reports it, with the right message
+            end = -1
+        if end == len(text):
+            return value
     try:
         value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
@@ -103,6 +115,23 @@ def _null(member: str) -> str:
     return f"Value null at '{member}' failed to satisfy constraint: Member must not be null"
 
 
+def _never(value: Any) -> bool:
+    return False  # no shortcut: problems() decides
+
+
+def _string_accepts(
+    min_length: int | None, max_length: int | None, matcher: Callable[[str], re.Match[str] | None] | None
+) -> Callable[[Any], bool]:
+    """The every-request case of a string member, a valid string, decided in one expression (the mock's hot
+    path); anything it does not accept goes to problems(), which says what is wrong."""
+    low, high = min_length or 0, max_length if max_length is not None else float("inf")
+
+    def accepts(value: Any) -> bool:
+        return type(value) is str and low <= len(value) <= high and (matcher is None or matcher(value) is not None)
+
+    return accepts
+
+
 @dataclass(frozen=True)
 class MemberRule:
     """One input member's constraints, ready to run."""
@@ -114,6 +143,7 @@ class MemberRule:
     max_length: int | None
     pattern: str | None
     matcher: Callable[[str], re.Match[str] | None] | None
+    accepts: Callable[[Any], bool]  # True only when problems() would find none; cheaper, no messages
 
     @classmethod
     def from_member(cls, member: Member) -> MemberRule:
@@ -121,7 +151,9 @@ class MemberRule:
         if shape.type not in _JSON_TYPES:  # pragma: no cover - fail loudly if the model grows a new type
             raise ValueError(f"member {member.name}: unsupported shape type {shape.type}")
         matcher = re.compile(_ecma_anchor(shape.pattern)).search if shape.pattern else None
-        return cls(member.name, shape.type, member.required, shape.min_length, shape.max_length, shape.pattern, matcher)
+        accepts = _string_accepts(shape.min_length, shape.max_length, matcher) if shape.type == "string" else _never
+        limits = (shape.min_length, shape.max_length, shape.pattern)
+        return cls(member.name, shape.type, member.required, *limits, matcher, accepts)
 
     def problems(self, value: Any) -> list[str]:
         """What is wrong with a present, non-null value (empty when it is fine)."""
@@ -162,11 +194,10 @@ class InputValidator:
                 if rule.required:
                     problems.append(_null(rule.name))
                 continue
-            found = rule.problems(value)
-            if found:
-                problems.extend(found)
-            else:
+            if rule.accepts(value) or not (found := rule.problems(value)):
                 params[rule.name] = value
+            else:
+                problems.extend(found)
         if not problems:
             return params, None
         count = len(problems)
