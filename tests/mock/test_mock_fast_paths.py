@@ -1,7 +1,7 @@
 """The mock's hot-path shortcuts decide exactly what the slow paths they skip would have decided.
 
 Each shortcut (benchmarks/mock_throughput.py measures what it saves) is held here to its reference: the
-JSON scanner to ``JSONDecoder.decode``, a string member's ``accepts`` to ``problems``, the request-id
+strict JSON reader's scanner to ``JSONDecoder.decode``, a string member's ``accepts`` to ``problems``, the request-id
 counter to the UUID version 4 format and to uniqueness (forked workers included), the media-type
 comparison to the parsing it skips.
 """
@@ -19,9 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from connect_contract.mock import responses
-from connect_contract.mock.validation import BodyError, MemberRule, parse_json
+from connect_contract.mock.validation import BodyError, MemberRule, parse_request_json
 from connect_contract.model import Member, Shape, load_operation, load_service_model
-from connect_contract.protocol import is_json_request_media_type
+from connect_contract.protocol import NotJsonError, decode_json, is_json_request_media_type
 
 # --- JSON: the scanner shortcut against decode() ----------------------------------------------------
 
@@ -29,32 +29,35 @@ _REFERENCE = json.JSONDecoder(parse_constant=lambda name: (_ for _ in ()).throw(
 
 
 def reference(raw: bytes) -> tuple[str, Any]:
-    """What the body reader decided before the shortcut: decode() on the whole text, or the error kind."""
+    """What the strict reader decided before the shortcut: decode() on the whole text, or why not."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return ("error", "utf-8")
-    if not text.strip():
-        return ("error", "empty")
+        return ("error", "not UTF-8")
     try:
         return ("value", _REFERENCE.decode(text))
     except json.JSONDecodeError as exc:
-        return ("error", f"{exc.msg} (line {exc.lineno} column {exc.colno})")
-    except (ValueError, RecursionError):
-        return ("error", "undecodable")
+        return ("error", f"{exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}")
+    except RecursionError:
+        return ("error", "nested too deeply")
+    except ValueError as exc:  # the parse_constant hook, or an integer too long to convert
+        return ("error", "bare token" if str(exc) in ("NaN", "Infinity", "-Infinity") else "too long")
 
 
 def decided(raw: bytes) -> tuple[str, Any]:
     try:
-        return ("value", parse_json(raw))
-    except BodyError as exc:
+        return ("value", decode_json(raw))
+    except NotJsonError as exc:
         message = str(exc)
-        for kind, words in (("utf-8", "UTF-8"), ("empty", "empty"), ("undecodable", "cannot be decoded")):
+        for kind, words in (
+            ("not UTF-8", "not UTF-8"),
+            ("nested too deeply", "nested too deeply"),
+            ("bare token", "bare"),
+            ("too long", "too long to convert"),
+        ):
             if words in message:
                 return ("error", kind)
-        if "nested too deeply" in message:
-            return ("error", "undecodable")
-        return ("error", message.split("not valid JSON: ", 1)[1])
+        return ("error", message.removeprefix("not JSON (").removesuffix(")"))
 
 
 json_values = st.recursive(
@@ -101,6 +104,18 @@ def test_a_cut_or_altered_document_fails_with_decodes_own_message(value: Any, da
 )
 def test_the_edge_documents_read_as_decode_reads_them(raw: bytes) -> None:
     assert same(decided(raw), reference(raw))
+
+
+def test_the_mock_says_what_is_wrong_with_a_body_and_never_what_it_held() -> None:
+    for raw, said in (
+        (b" \n", "Request body is empty; expected a JSON object"),
+        (b'{"Code": "zq-secret', "Request body is not JSON (Unterminated string starting at line 1 column 10)"),
+        (b'{"Code": NaN}', 'Request body is not JSON (a bare NaN token; restJson1 sends the string "NaN")'),
+        (b'{"Code": "\xff"}', "Request body is not UTF-8 text (byte 10)"),
+    ):
+        with pytest.raises(BodyError) as raised:
+            parse_request_json(raw)
+        assert str(raised.value) == said
 
 
 # --- member rules: accepts() against problems() -----------------------------------------------------

@@ -42,7 +42,7 @@ from connect_contract.mock import responses as r
 from connect_contract.mock.answers import OutputBuilder
 from connect_contract.mock.capture_redaction import CaptureRedactor
 from connect_contract.mock.synth import Synth, to_wire
-from connect_contract.mock.validation import BodyError, parse_json
+from connect_contract.mock.validation import BodyError, parse_request_json
 from connect_contract.operations import Binding, ModeledError, ServiceOperation
 
 # The modeled error a member problem gets: the first of these the operation models with a 4xx status.
@@ -182,7 +182,7 @@ class OperationHandler:
         document: Any = None
         if self.json_body and body.strip():
             try:
-                document = parse_json(body)
+                document = parse_request_json(body)
             except BodyError as exc:
                 return error_reply(r.SERIALIZATION, 400, str(exc))
             if not isinstance(document, dict) and not self.document_payload:

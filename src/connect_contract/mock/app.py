@@ -32,7 +32,7 @@ from connect_contract.mock.semantics import (
     STATE,
     semantic_problem,
 )
-from connect_contract.mock.validation import BodyError, InputValidator, parse_json, parse_object
+from connect_contract.mock.validation import BodyError, InputValidator, parse_object, parse_request_json
 from connect_contract.model import load_operation
 from connect_contract.operations import (
     DEFAULT_OPERATION,
@@ -70,7 +70,7 @@ class ControlBodyError(ValueError):
 def control_document(body: bytes) -> Any:
     """The JSON document posted to a control route (an empty body is ``{}``)."""
     try:
-        return parse_json(body) if body.strip() else {}
+        return parse_request_json(body) if body.strip() else {}
     except BodyError as exc:
         raise ControlBodyError(str(exc).replace("Request body", "The body")) from None
 

@@ -9,13 +9,13 @@ the mock stays fast.  Messages name the member and the constraint and never cont
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from connect_contract.model import Member, Operation
+from connect_contract.protocol import NotJsonError, decode_json
 
 # Python type(s) a decoded JSON value must have for each model shape type (bool is not an int here).
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -36,53 +36,23 @@ class BodyError(Exception):
     """The body is not a JSON object (the message says why, without quoting it)."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-# Built once: json.loads(..., parse_constant=...) would build a new decoder on every request.
-_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
-# The scanner decode() runs (set by JSONDecoder.__init__, absent from the type stubs): (text, index) -> (value, end).
-_SCAN_ONCE: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
-
-
 def parse_object(raw: bytes) -> dict[str, Any]:
     """Decode a request body that must be a UTF-8 JSON object."""
-    value = parse_json(raw)
+    value = parse_request_json(raw)
     if not isinstance(value, dict):
         raise BodyError(f"Request body must be a JSON object, not {_json_kind(value)}")
     return value
 
 
-def parse_json(raw: bytes) -> Any:
-    """Decode a UTF-8 JSON document; every way it can fail (nesting too deep included) is a BodyError."""
+def parse_request_json(raw: bytes) -> Any:
+    """Decode a strict UTF-8 JSON document (:func:`connect_contract.protocol.decode_json`); every way it can
+    fail is a BodyError whose message says why, never what the body held."""
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise BodyError(f"Request body is not valid UTF-8 (byte {exc.start})") from None
-    if not text.strip():
-        raise BodyError("Request body is empty; expected a JSON object")
-    # Fast path for the usual body (no surrounding whitespace): the decoder's own scanner, which is what
-    # JSONDecoder.decode runs after two whitespace regex matches that cost as much again.  Anything else,
-    # and every failure, goes through decode() so values and messages are exactly its.
-    if text[0] in "{[" and text[-1] in "}]":
-        try:
-            value, end = _SCAN_ONCE(text, 0)
-        except Exception:  # decode() below reports it, with the right message
-            end = -1
-        if end == len(text):
-            return value
-    try:
-        value = _DECODER.decode(text)
-    except json.JSONDecodeError as exc:
-        raise BodyError(f"Request body is not valid JSON: {exc.msg} (line {exc.lineno} column {exc.colno})") from None
-    except ValueError:  # NaN / Infinity, or an integer longer than Python will convert
-        raise BodyError(
-            "Request body holds a value that cannot be decoded (NaN, Infinity or an oversize number)"
-        ) from None
-    except RecursionError:
-        raise BodyError("Request body is nested too deeply") from None
-    return value
+        return decode_json(raw)
+    except NotJsonError as exc:
+        if not raw.strip():
+            raise BodyError("Request body is empty; expected a JSON object") from None
+        raise BodyError(f"Request body is {exc}") from None
 
 
 def _json_kind(value: Any) -> str:
