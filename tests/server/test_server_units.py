@@ -446,3 +446,39 @@ def test_a_sensitive_value_also_sent_in_the_clear_is_not_a_secret_the_server_may
 
     assert operation_secrets(op, url, body(shared)) == frozenset()
     assert operation_secrets(op, url, body(secret)) == frozenset({secret})
+
+
+SEARCH_CONTACTS = {"InstanceId": "i", "TimeRange": {"Type": "INITIATION_TIMESTAMP", "StartTime": 1, "EndTime": 2}}
+SECRET = "zq-sensitive-text"
+
+
+def _search_contacts_secrets(**extra: object) -> frozenset[str]:
+    """SearchContacts with ``SECRET`` as the sensitive SearchCriteria.Name.SearchText[0], plus ``extra``."""
+    import json
+
+    from connect_contract.operations import load_service_operation
+    from connect_contract.server.classify import operation_secrets
+
+    op = load_service_operation("connect", "SearchContacts")
+    criteria = {"Name": {"SearchText": [SECRET], "MatchType": "MATCH_ALL"}}
+    body = {**SEARCH_CONTACTS, "SearchCriteria": criteria, **extra}
+    return operation_secrets(op, "http://127.0.0.1:1/search-contacts", json.dumps(body).encode())
+
+
+@pytest.mark.parametrize(
+    "clear",
+    [
+        {"UnknownMember": {"nested": [SECRET]}},  # a member the model does not know, at any depth
+        {"UnknownMember": {SECRET: True}},  # ... as an object key (jsonschema quotes the whole object)
+        {"MaxResults": {"x": SECRET}},  # a value of another type than the model's (an invalid case's)
+        {"NextToken": f"before-{SECRET}-after"},  # inside a plain string
+        {"Sort": {"FieldName": SECRET, "Order": "ASCENDING"}},  # equal to a plain member's value
+    ],
+    ids=["unknown member", "object key", "mistyped value", "inside a plain string", "a plain member"],
+)
+def test_a_secret_also_sent_in_the_clear_anywhere_is_no_evidence_of_an_echo(clear: dict[str, object]) -> None:
+    """Found by `check --operation all --strict` on the mock (SearchContacts, seed 1): one generated string
+    was the sensitive SearchText and a key of an object under a mistyped member; the mock's validation
+    message quoted that object, and no_secret_echo called the key a leak."""
+    assert _search_contacts_secrets() == frozenset({SECRET})
+    assert _search_contacts_secrets(**clear) == frozenset()

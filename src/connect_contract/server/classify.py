@@ -84,13 +84,14 @@ def sensitive_values(body: bytes) -> frozenset[str]:
     ok, document = parse_body(body)
     if not ok or not isinstance(document, dict):
         return frozenset()
+    from connect_contract.server.model_vectors import in_the_clear, split_strings
+
     sensitive = sensitive_request_members()
-    public = [v for k, v in document.items() if k not in sensitive and isinstance(v, str)]
-    return frozenset(
-        value
-        for key, value in document.items()
-        if key in sensitive and isinstance(value, str) and not any(value in other for other in public)
-    )
+    # Everything else is in the clear: other members' strings at any depth (an invalid case's object
+    # too), and every key.
+    public = split_strings(None, {k: v for k, v in document.items() if k not in sensitive})[1]
+    found = {value for key, value in document.items() if key in sensitive and isinstance(value, str)}
+    return frozenset(found - in_the_clear(found, public))
 
 
 # --- any other operation ----------------------------------------------------------------------------
@@ -164,7 +165,7 @@ def operation_secrets(op: ServiceOperation, url: str, body: bytes) -> frozenset[
     values: a label and a sensitive body member alike) is left out: a server may send that member
     back, and doing so leaks nothing the request did not already send in the clear.
     """
-    from connect_contract.server.model_vectors import split_strings
+    from connect_contract.server.model_vectors import in_the_clear, split_strings
 
     split = urlsplit(url)
     found: set[str] = set()
@@ -180,4 +181,10 @@ def operation_secrets(op: ServiceOperation, url: str, body: bytes) -> frozenset[
             sensitive, clear = split_strings(binding.shape, values.get(binding.wire_name))
             found |= sensitive
             plain |= clear
-    return frozenset(value for value in found - plain if value)
+    # Members the model does not bind (unknown keys of the body) are in the clear too.
+    known = {binding.wire_name for binding in op.body}
+    if op.payload is None:
+        for key, value in body_members.items():
+            if key not in known:
+                plain |= split_strings(None, {key: value})[1]
+    return frozenset(value for value in found - in_the_clear(found, plain) if value)

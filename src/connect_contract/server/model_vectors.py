@@ -130,11 +130,14 @@ def baseline(op: ServiceOperation, pins: Params, *, full: bool = False) -> Param
 
 def split_strings(shape: botocore.model.Shape | None, value: Any) -> tuple[set[str], set[str]]:
     """Every string in ``value`` (any depth), split by its member: ``(sensitive, plain)``.  The sensitive
-    ones must never come back; the plain ones (map keys too) a server may send back, such as an id."""
+    ones must never come back; the plain ones a server may send back, such as an id.  Plain is everything
+    sent in the clear: map keys and member names, and every string under a member the model does not
+    know, a document, or a value of another type than the model's (an invalid case's), which a server may
+    quote in its message."""
     sensitive: set[str] = set()
     plain: set[str] = set()
     if shape is None or value is None:
-        return sensitive, plain
+        return sensitive, ({*_string_values(value), *_keys(value)} if shape is None else plain)
     if shape.metadata.get("sensitive"):
         if isinstance(value, bytes):  # a sensitive blob: searched for as the text it holds, when it is text
             value = value.decode("utf-8", "replace")
@@ -143,14 +146,17 @@ def split_strings(shape: botocore.model.Shape | None, value: Any) -> tuple[set[s
         return ({value} if isinstance(value, str) else sensitive), plain
     if isinstance(value, str):
         return sensitive, {value}
-    pairs: list[tuple[botocore.model.Shape, Any]] = []
-    if isinstance(shape, botocore.model.StructureShape) and isinstance(value, dict):
-        pairs = [(member, value.get(name)) for name, member in shape.members.items()]
+    pairs: list[tuple[botocore.model.Shape | None, Any]] = []
+    if isinstance(shape, botocore.model.StructureShape) and isinstance(value, dict) and shape.members:
+        plain |= {str(key) for key in value}
+        pairs = [(shape.members.get(str(name)), item) for name, item in value.items()]
     elif isinstance(shape, botocore.model.ListShape) and isinstance(value, list):
         pairs = [(shape.member, item) for item in value]
     elif isinstance(shape, botocore.model.MapShape) and isinstance(value, dict):
         plain |= {str(key) for key in value}
         pairs = [(shape.value, item) for item in value.values()]
+    else:  # a document, or a value the model's type does not describe: all of it is in the clear
+        return sensitive, {*_string_values(value), *_keys(value)}
     for member, item in pairs:
         found, clear = split_strings(member, item)
         sensitive |= found
@@ -164,6 +170,20 @@ def _string_values(value: Any) -> set[str]:
         return {value}
     items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
     return {text for item in items for text in _string_values(item)}
+
+
+def _keys(value: Any) -> set[str]:
+    """The object keys at any depth of a JSON-like value."""
+    if isinstance(value, dict):
+        return {str(key) for key in value} | {key for item in value.values() for key in _keys(item)}
+    return {key for item in value for key in _keys(item)} if isinstance(value, list) else set()
+
+
+def in_the_clear(secrets: set[str], plain: set[str]) -> set[str]:
+    """The secrets also sent in the clear: equal to, or inside, a plain string of the same request.  A
+    server that sends one back may be quoting the plain member, which leaks nothing the request did not
+    already send openly (generated cases reuse values, Hypothesis' constants especially)."""
+    return {secret for secret in secrets if any(secret in text for text in plain)}
 
 
 def sensitive_strings(shape: botocore.model.Shape | None, value: Any) -> set[str]:
