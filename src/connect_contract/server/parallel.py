@@ -26,11 +26,9 @@ dies (a crash, the OOM killer) ends the run with a verdict on every operation it
 
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import os
 import signal
-import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -100,7 +98,6 @@ class _WorkerSetup:
     sigv4: bool
     signing_name: str | None
     rate_limit: tuple[int, float] | None  # (count, seconds) for all the workers together
-    modules: tuple[str, ...]  # the parent's own modules (see _start_worker)
 
 
 _worker: dict[str, Any] = {}  # per worker process: its signer and the shared rate limit
@@ -108,11 +105,8 @@ _worker: dict[str, Any] = {}  # per worker process: its signer and the shared ra
 
 def _start_worker(setup: _WorkerSetup, next_slot: Synchronized[float]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    # Hypothesis draws some values from the constants in the source of every loaded module it deems
-    # "local" (not site-packages: this package when installed editable, hook modules): a worker that had
-    # loaded fewer of them would generate other cases from the same seed than a sequential run does.
-    for name in setup.modules:
-        importlib.import_module(name)
+    # (A worker generates what one process would from the same seed: the cases do not depend on which
+    # modules are loaded, see server.generated.without_source_constants.)
     from connect_contract.server.runner import private_hypothesis_home
 
     private_hypothesis_home().__enter__()  # for the worker's life, as for the whole of a sequential run
@@ -185,7 +179,6 @@ def run_in_workers(
         sigv4=sigv4,
         signing_name=operations[0].signing_name if sigv4 else None,
         rate_limit=(limit.count, limit.seconds) if limit is not None else None,
-        modules=tuple(sorted(name for name in sys.modules if _is_own(name))),
     )
     pool = ProcessPoolExecutor(
         max_workers=min(jobs, len(operations)),
@@ -210,11 +203,6 @@ def run_in_workers(
         raise
     pool.shutdown(wait=True)
     return results
-
-
-def _is_own(module: str) -> bool:
-    """A module of this package a worker can import again (a ``__main__`` would run the command line)."""
-    return module.split(".", maxsplit=1)[0] == "connect_contract" and not module.endswith("__main__")
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
