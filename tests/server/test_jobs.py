@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -145,3 +146,20 @@ def test_the_workers_share_one_rate_limit() -> None:
             limit.wait()
     # 8 sends at 20/s between them span at least 7/20 s; with a limit of 20/s each, 3/20 s would do.
     assert time.monotonic() - started >= 7 / 20
+
+
+def test_a_failed_operation_among_many_shows_its_failure_and_the_command_that_repeats_it() -> None:
+    """No --seed: each operation draws its own; the rerun line carries it, and running that line alone
+    fails the same check with the same first failure."""
+    with serve_in_thread(make_app("repeated_query_keys_read_as_one")) as url:
+        args = ["check", "--max-examples", "5", "--endpoint", url, "--operation", TWO, "--jobs", "1"]
+        many = CliRunner().invoke(main, args, env={"NO_COLOR": "1", "COLUMNS": "400"})
+        assert many.exit_code == 1, many.output
+        reruns = [line.split("rerun: ", 1)[1] for line in many.output.splitlines() if "rerun: " in line]
+        assert len(reruns) == 1  # one operation failed, one passed
+        words = shlex.split(reruns[0])
+        assert words[:2] == ["connect-contract", "check"] and "--seed" in words and url in words
+        message = next(line for line in many.output.splitlines() if line.startswith("rejects_invalid (required):"))
+        alone = CliRunner().invoke(main, words[1:], env={"NO_COLOR": "1", "COLUMNS": "400"})
+    assert alone.exit_code == 1, alone.output
+    assert message in alone.output.splitlines()

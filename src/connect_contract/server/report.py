@@ -152,6 +152,20 @@ def live_progress(console: Console, total_vectors: int) -> Iterator[Callable[[Ex
         yield listener
 
 
+def print_failures(console: Console, result: RunResult) -> None:
+    """Each failing check's first failure (message, where the case came from, request, curl line), then
+    why any case went unjudged."""
+    for entry in result.checks.values():
+        for failure in entry.failures[:SHOWN_FAILURES]:
+            console.print(f"\n[bold]{entry.check.id}[/bold] ({entry.check.level}): {escape(failure.message)}")
+            console.print(f"  from {escape(failure.source)}", style="dim")
+            console.print(escape(failure.request), soft_wrap=True, highlight=False)
+            console.print(escape(failure.curl), soft_wrap=True, highlight=False, style="cyan")
+    for entry in result.checks.values():
+        for note in _notes(entry):
+            console.print(f"\n[bold]{entry.check.id}[/bold]: {escape(note)}", soft_wrap=True)
+
+
 def print_summary(console: Console, result: RunResult, *, strict: bool) -> None:
     alarm = protocol_line(result)
     if alarm:
@@ -172,15 +186,7 @@ def print_summary(console: Console, result: RunResult, *, strict: bool) -> None:
             f"[{style}]{status}[/{style}]",
         )
     console.print(table)
-    for entry in result.checks.values():
-        for failure in entry.failures[:SHOWN_FAILURES]:
-            console.print(f"\n[bold]{entry.check.id}[/bold] ({entry.check.level}): {escape(failure.message)}")
-            console.print(f"  from {escape(failure.source)}", style="dim")
-            console.print(escape(failure.request), soft_wrap=True, highlight=False)
-            console.print(escape(failure.curl), soft_wrap=True, highlight=False, style="cyan")
-    for entry in result.checks.values():
-        for note in _notes(entry):
-            console.print(f"\n[bold]{entry.check.id}[/bold]: {escape(note)}", soft_wrap=True)
+    print_failures(console, result)
     console.print(f"\n{counts_line(result)}")
     console.print(valid_line(result), style="dim")
     verdict = headline(result, strict=strict)
@@ -284,8 +290,11 @@ def verdict_word(result: RunResult, *, strict: bool) -> str:
     return "PASS" if result.ok(strict=strict) else "FAIL"
 
 
-def print_operations(console: Console, results: list[RunResult], *, strict: bool) -> None:
-    """One row per operation: its verdict, cases, and the checks that failed."""
+def print_operations(
+    console: Console, results: list[RunResult], *, strict: bool, rerun: Callable[[RunResult], str] | None = None
+) -> None:
+    """One row per operation: its verdict, cases, and the checks that failed; then each failed operation's
+    failures, as a one-operation run shows them, with ``rerun(result)``: the command that repeats it."""
     table = Table(title=f"Server conformance: {len(results)} operations", title_justify="left")
     for column in ("operation", "cases", "result", "failed checks"):
         table.add_column(column, justify="right" if column == "cases" else "left")
@@ -295,6 +304,13 @@ def print_operations(console: Console, results: list[RunResult], *, strict: bool
         style = "green" if word == "PASS" else "red"
         table.add_row(operation_label(result), str(result.cases), f"[{style}]{word}[/{style}]", escape(failed))
     console.print(table)
+    for result in results:
+        if result.ok(strict=strict):
+            continue
+        console.print(f"\n[bold red]{escape(operation_label(result))}[/]: {escape(headline(result, strict=strict))}")
+        print_failures(console, result)
+        if rerun is not None:
+            console.print(f"\n  rerun: {escape(rerun(result))}", soft_wrap=True, highlight=False)
     passed = sum(result.ok(strict=strict) for result in results)
     total_cases = sum(result.cases for result in results)
     seconds = sum(result.wall_seconds for result in results)  # summed per operation: workers overlap
