@@ -482,3 +482,18 @@ def test_a_secret_also_sent_in_the_clear_anywhere_is_no_evidence_of_an_echo(clea
     message quoted that object, and no_secret_echo called the key a leak."""
     assert _search_contacts_secrets() == frozenset({SECRET})
     assert _search_contacts_secrets(**clear) == frozenset()
+
+
+def test_a_model_vectors_sensitive_value_inside_a_plain_one_is_not_searched_for() -> None:
+    """appconfig CreateHostedConfigurationVersion: the sensitive Content is sent as "cc-content" beside
+    ContentType's "cc-contenttype"; a server that returns its ContentType (as the output models) would
+    "echo" Content.  Where the value stands alone (connect CreateView's sensitive Name), it is searched."""
+    from connect_contract.operations import load_service_operation
+    from connect_contract.server.model_vectors import model_vectors
+
+    def baseline_markers(service: str, name: str) -> frozenset[str]:
+        vectors = model_vectors(load_service_operation(service, name))
+        return next(vector.markers for vector in vectors if vector.id == "baseline")
+
+    assert baseline_markers("appconfig", "CreateHostedConfigurationVersion") == frozenset()
+    assert baseline_markers("connect", "CreateView") == frozenset({"cc-name"})

@@ -186,9 +186,12 @@ def in_the_clear(secrets: set[str], plain: set[str]) -> set[str]:
     return {secret for secret in secrets if any(secret in text for text in plain)}
 
 
-def sensitive_strings(shape: botocore.model.Shape | None, value: Any) -> set[str]:
-    """Every string value of a ``sensitive`` member in ``value`` (any depth): what must never come back."""
-    return split_strings(shape, value)[0]
+def echo_secrets(shape: botocore.model.Shape | None, value: Any) -> frozenset[str]:
+    """The string values of ``sensitive`` members in ``value`` (any depth) that must never come back, less
+    those the request also sends in the clear: a sensitive value inside a plain one ("cc-content" in
+    ContentType's "cc-contenttype") cannot be told apart from it in an answer, so it is no evidence."""
+    sensitive, plain = split_strings(shape, value)
+    return frozenset(sensitive - in_the_clear(sensitive, plain))
 
 
 class _Builder:
@@ -225,7 +228,7 @@ class _Builder:
                 path=sent.target(),
                 content_type=content_type,
                 body=sent.body,
-                markers=frozenset(sensitive_strings(self.op.model.input_shape, params)),
+                markers=echo_secrets(self.op.model.input_shape, params),
                 same_as=same_as,
                 extra_headers=tuple(headers.items()),
                 operation=self.op,

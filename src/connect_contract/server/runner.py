@@ -349,7 +349,7 @@ def follow_pages(settings: Settings, sender: Sender, record: Callable[[Exchange]
     (check ``pagination_token``); a repeated token ends the walk, as it would end a client's patience.
     """
     from connect_contract.server.checks import _json_object, output_token
-    from connect_contract.server.model_vectors import baseline, sensitive_strings, serialize
+    from connect_contract.server.model_vectors import baseline, echo_secrets, serialize
 
     op = settings.operation
     assert op is not None and op.paginator is not None
@@ -376,7 +376,7 @@ def follow_pages(settings: Settings, sender: Sender, record: Callable[[Exchange]
             wire.body,
             intent="valid",
             source=f"pagination page {page + 1}",
-            secrets=frozenset(sensitive_strings(shape, params)),
+            secrets=echo_secrets(shape, params),
             operation=op,
         )
         exchange = replace(exchange, earlier_tokens=tuple(tokens))
