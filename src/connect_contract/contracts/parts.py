@@ -186,15 +186,29 @@ def _body(
         return None, str(error)
 
 
+def opened(schema: Any) -> Any:
+    """The schema with every closed object opened: unknown members are ignored, not refused, as a server
+    ignores them (restJson1 servers, and the reference mock)."""
+    if isinstance(schema, dict):
+        return {
+            key: True if key == "additionalProperties" and value is False else opened(value)
+            for key, value in schema.items()
+        }
+    if isinstance(schema, list):
+        return [opened(item) for item in schema]
+    return schema
+
+
 @cache
-def _validators(service: str, operation: str) -> dict[str, Draft202012Validator]:
+def _validators(service: str, operation: str, open_objects: bool = False) -> dict[str, Draft202012Validator]:
     schemas = operation_schemas(load_service_operation(service, operation))
-    return {path: Draft202012Validator(schema) for path, schema in schemas.items()}
+    return {path: Draft202012Validator(opened(s) if open_objects else s) for path, s in schemas.items()}
 
 
-def validator(op: ServiceOperation, path: str) -> Draft202012Validator:
-    """The compiled validator of one contract file of ``op`` (``request/query.schema.json``, ...)."""
-    return _validators(op.service_name, op.name)[path]
+def validator(op: ServiceOperation, path: str, *, open_objects: bool = False) -> Draft202012Validator:
+    """The compiled validator of one contract file of ``op`` (``request/query.schema.json``, ...);
+    ``open_objects``: of its :func:`opened` form."""
+    return _validators(op.service_name, op.name, open_objects)[path]
 
 
 # Validators whose messages name keys, never values.
@@ -259,21 +273,21 @@ def _judge(
     return sorted(problems)
 
 
-def request_errors(op: ServiceOperation, parts: RequestParts) -> list[str]:
-    """Every way ``parts`` break the request contracts, one readable line each (empty: conforming)."""
+def request_errors(op: ServiceOperation, parts: RequestParts, *, ignore_unknown: bool = False) -> list[str]:
+    """Every way ``parts`` break the request contracts, one readable line each (empty: conforming);
+    ``ignore_unknown``: judged as a server judges them, unknown members ignored (:func:`opened`)."""
+
+    def judged(name: str) -> Draft202012Validator:
+        return validator(op, f"request/{name}.schema.json", open_objects=ignore_unknown)
+
     checks = [
-        ("path", validator(op, "request/path.schema.json"), parts.path, _top_level_sensitive(op.labels, parts.path)),
-        ("query", validator(op, "request/query.schema.json"), parts.query, _top_level_sensitive(op.query, parts.query)),
-        (
-            "headers",
-            validator(op, "request/headers.schema.json"),
-            parts.headers,
-            _top_level_sensitive(op.headers, parts.headers, lower=True),
-        ),
+        ("path", judged("path"), parts.path, _top_level_sensitive(op.labels, parts.path)),
+        ("query", judged("query"), parts.query, _top_level_sensitive(op.query, parts.query)),
+        ("headers", judged("headers"), parts.headers, _top_level_sensitive(op.headers, parts.headers, lower=True)),
     ]
     if op.has_request_body and parts.body_error is None:
         body_secrets = _body_sensitive(op.payload, op.body, parts.body)
-        checks.append(("body", validator(op, "request/body.schema.json"), parts.body, body_secrets))
+        checks.append(("body", judged("body"), parts.body, body_secrets))
     problems = _judge(checks)
     return sorted(problems + ([f"body: {parts.body_error}"] if parts.body_error else []))
 

@@ -34,6 +34,7 @@ from connect_contract.contracts.parts import (
     HTTP_DATE_ITEM,
     RequestParts,
     decode_text,
+    opened,
     request_errors,
     split_header_list,
 )
@@ -114,19 +115,6 @@ def modeled_error_reply(op: ServiceOperation, name: str, message: str, extra: di
     return error_reply(name, error.status, message, key, **{**_required_extras(error, key), **extra})
 
 
-def _open(schema: Any) -> Any:
-    """The schema with every closed object opened (unknown members are ignored, not refused).  Its patterns
-    are already read as the service enforces them (``operations/patterns.py``)."""
-    if isinstance(schema, dict):
-        return {
-            key: True if key == "additionalProperties" and value is False else _open(value)
-            for key, value in schema.items()
-        }
-    if isinstance(schema, list):
-        return [_open(item) for item in schema]
-    return schema
-
-
 def _compile(schema: dict[str, Any]) -> Any:
     try:
         return fastjsonschema.compile(schema)
@@ -173,7 +161,7 @@ class OperationHandler:
         for part in _PARTS:
             schema = schemas.get(f"request/{part}.schema.json")
             if schema is not None and present[part]:
-                compiled[part] = _compile(_open(schema))
+                compiled[part] = _compile(opened(schema))  # (patterns already read as the service enforces them)
         return compiled
 
     def answer(
@@ -225,7 +213,8 @@ class OperationHandler:
         if not suspect:
             return []
         body = {} if self.json_body and parts.body is None else parts.body
-        return request_errors(self.op, RequestParts(parts.path, parts.query, parts.headers, body, parts.body_error))
+        judged = RequestParts(parts.path, parts.query, parts.headers, body, parts.body_error)
+        return request_errors(self.op, judged, ignore_unknown=True)
 
     def _values(self, parts: Parts) -> dict[str, Any]:
         """The request's top-level members by member name (what echoes and pagination read)."""
