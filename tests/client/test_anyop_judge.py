@@ -94,6 +94,8 @@ def test_json_key_order_and_header_case_are_not_significant() -> None:
 
 ARN = "arn:aws:connect:us-east-1:123456789012:instance/abc/contact/x y"
 ARN_LABEL = "arn%3Aaws%3Aconnect%3Aus-east-1%3A123456789012%3Ainstance%2Fabc%2Fcontact%2Fx%20y"
+# (service, operation, method, path, query) of lambda's CreateFunction, which several cases send
+CREATE_FUNCTION = ("lambda", "CreateFunction", "POST", "/2015-03-31/functions", "")
 WIRE_CASES: dict[str, tuple[str, str, str, str, str, dict[str, str], object, set[tuple[str, str]]]] = {
     # name -> (service, operation, method, path, query, headers, JSON body or None, {(rule, level)} expected)
     "query-order-and-offsets": (
@@ -203,21 +205,13 @@ WIRE_CASES: dict[str, tuple[str, str, str, str, str, dict[str, str], object, set
         {("req.omitted-absent", "required"), ("req.values", "required"), ("req.timestamp-format", "required")},
     ),
     "blob-not-base64": (
-        "lambda",
-        "CreateFunction",
-        "POST",
-        "/2015-03-31/functions",
-        "",
+        *CREATE_FUNCTION,
         {"content-type": "application/json"},
         {"FunctionName": "f", "Role": "r", "Code": {"ZipFile": "hello, world"}},
         {("req.values", "required")},
     ),
     "no-content-type": (
-        "lambda",
-        "CreateFunction",
-        "POST",
-        "/2015-03-31/functions",
-        "",
+        *CREATE_FUNCTION,
         {},
         {"FunctionName": "f", "Role": "r", "Code": {"ZipFile": "aGVsbG8sIHdvcmxk"}},
         {("req.content-type", "required")},
@@ -262,14 +256,5 @@ def test_the_wire_rules_judge_the_signature_scope_and_duplicate_keys() -> None:
     )
     assert [p.rule for p in unsigned] == ["req.sigv4"]
     duplicated = b'{"FunctionName": "f", "Role": "r", "Role": "s", "Code": {}}'
-    rules = _wire_rules(
-        "lambda",
-        "CreateFunction",
-        "POST",
-        "/2015-03-31/functions",
-        "",
-        {"content-type": "application/json"},
-        None,
-        raw=duplicated,
-    )
+    rules = _wire_rules(*CREATE_FUNCTION, {"content-type": "application/json"}, None, raw=duplicated)
     assert rules == {("req.body-json-object", "required")}
