@@ -184,7 +184,5 @@ def operation_secrets(op: ServiceOperation, url: str, body: bytes) -> frozenset[
     # Members the model does not bind (unknown keys of the body) are in the clear too.
     known = {binding.wire_name for binding in op.body}
     if op.payload is None:
-        for key, value in body_members.items():
-            if key not in known:
-                plain |= split_strings(None, {key: value})[1]
+        plain |= split_strings(None, {key: value for key, value in body_members.items() if key not in known})[1]
     return frozenset(value for value in found - in_the_clear(found, plain) if value)

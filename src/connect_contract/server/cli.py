@@ -224,40 +224,46 @@ def check(
     else:
         write_many_reports(results, junitxml, report_path, strict=strict)
         same = run_options(
-            endpoint,
-            region if sigv4 else None,
-            rate_limit,
-            pins,
-            (max_examples, timeout),
-            {"--strict": strict, "--allow-unknown-members": allow_unknown_members},
+            endpoint=endpoint,
+            sigv4_region=region if sigv4 else None,
+            rate_limit=rate_limit,
+            pins=pins,
+            max_examples=max_examples,
+            timeout=timeout,
+            strict=strict,
+            allow_unknown_members=allow_unknown_members,
         )
         report.print_operations(console, results, strict=strict, rerun=lambda result: rerun_line(result, same))
     sys.exit(0 if all(result.ok(strict=strict) for result in results) else 1)
 
 
 def run_options(
+    *,
     endpoint: str | None,
-    signed_in: str | None,
+    sigv4_region: str | None,
     rate_limit: str | None,
     pins: tuple[str, ...],
-    cases: tuple[int, float],
-    flags: dict[str, bool],
+    max_examples: int,
+    timeout: float,
+    strict: bool,
+    allow_unknown_members: bool,
 ) -> list[str]:
-    """The options of this run that decide what a rerun sends and how it is judged (``signed_in``: the
-    SigV4 region, ``None`` for unsigned; ``cases``: max examples and timeout; ``flags``: which are on)."""
-    max_examples, timeout = cases
+    """The options of this run that decide what a rerun sends and how it is judged (``sigv4_region``:
+    ``None`` for an unsigned run)."""
     options = ["--endpoint", endpoint] if endpoint else []
-    options += ["--sigv4", "--region", signed_in] if signed_in else []
+    options += ["--sigv4", "--region", sigv4_region] if sigv4_region else []
     options += [*(["--rate-limit", rate_limit] if rate_limit else []), *[a for pin in pins for a in ("--set", pin)]]
     if max_examples != DEFAULT_MAX_EXAMPLES or timeout != DEFAULT_TIMEOUT:
         options += ["--max-examples", str(max_examples), "--timeout", f"{timeout:g}"]
-    return options + [flag for flag, on in flags.items() if on]
+    options += ["--strict"] if strict else []
+    return options + (["--allow-unknown-members"] if allow_unknown_members else [])
 
 
 def rerun_line(result: RunResult, options: list[str]) -> str:
     """The command that checks just this operation again with its seed (and the run's other options), so a
     failure seen among many operations is repeated on its own."""
-    which = ["--service", result.service or "connect", "--operation", result.operation or mission_operation().name]
+    op = report.judged_operation(result)
+    which = ["--service", op.service_name, "--operation", op.name]
     return shlex.join(["connect-contract", "check", *which, "--seed", str(result.seed), *options])
 
 

@@ -136,8 +136,10 @@ def split_strings(shape: botocore.model.Shape | None, value: Any) -> tuple[set[s
     quote in its message."""
     sensitive: set[str] = set()
     plain: set[str] = set()
-    if shape is None or value is None:
-        return sensitive, ({*_string_values(value), *_keys(value)} if shape is None else plain)
+    if value is None:
+        return sensitive, plain
+    if shape is None:  # a member the model does not know: all of it is in the clear
+        return sensitive, _all_text(value)
     if shape.metadata.get("sensitive"):
         if isinstance(value, bytes):  # a sensitive blob: searched for as the text it holds, when it is text
             value = value.decode("utf-8", "replace")
@@ -156,7 +158,7 @@ def split_strings(shape: botocore.model.Shape | None, value: Any) -> tuple[set[s
         plain |= {str(key) for key in value}
         pairs = [(shape.value, item) for item in value.values()]
     else:  # a document, or a value the model's type does not describe: all of it is in the clear
-        return sensitive, {*_string_values(value), *_keys(value)}
+        return sensitive, _all_text(value)
     for member, item in pairs:
         found, clear = split_strings(member, item)
         sensitive |= found
@@ -177,6 +179,11 @@ def _keys(value: Any) -> set[str]:
     if isinstance(value, dict):
         return {str(key) for key in value} | {key for item in value.values() for key in _keys(item)}
     return {key for item in value for key in _keys(item)} if isinstance(value, list) else set()
+
+
+def _all_text(value: Any) -> set[str]:
+    """Every string value and object key at any depth of a JSON-like value."""
+    return _string_values(value) | _keys(value)
 
 
 def in_the_clear(secrets: set[str], plain: set[str]) -> set[str]:
